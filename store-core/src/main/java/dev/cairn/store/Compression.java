@@ -1,0 +1,15 @@
+package dev.cairn.store;
+
+/**
+ * The codec that compresses segment blocks. All three are pure Java: no native library is needed.
+ * A block that does not shrink by at least 1/8 is stored raw whatever the setting, and a store can
+ * read blocks written with any codec, so changing this option only affects blocks written from then on.
+ */
+public enum Compression {
+  /** Blocks are stored raw. Fastest writes, largest files. */
+  NONE,
+  /** LZ4: fast compression and very fast decompression; a good default for mixed data. */
+  LZ4,
+  /** Zstandard: the smallest files, at a higher compression cost. The default. */
+  ZSTD
+}

@@ -1,0 +1,143 @@
+package dev.cairn.store.internal.engine;
+
+import dev.cairn.store.CorruptionException;
+import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.Version;
+import dev.cairn.store.internal.segment.BlockCodec;
+import dev.cairn.store.internal.segment.BlockReader;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentRecord;
+import dev.cairn.store.internal.segment.SegmentWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One compaction: rewrites the live records of some segments into new segments, then points the
+ * index at the new copies. Runs on the maintenance thread; readers and writers go on meanwhile,
+ * and wait at most for one chunk of index updates.
+ *
+ * <p>Live records are found by one pass over the index (a record is live when a key's newest
+ * version points at it). A block whose records are all live is copied as it is, still compressed;
+ * other blocks are decompressed and only their live records rewritten.
+ */
+final class Compactor {
+  private final StoreEngine engine;
+  private final List<Segment> victims;
+  private final List<Segment> outputs = new ArrayList<>();
+  private final List<KeyIndex.Replacement> moves = new ArrayList<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private SegmentWriter writer;
+  private long writerNumber;
+
+  /** A record copied into the open output segment, not yet in the index. */
+  private record Pending(byte[] key, Version old, long blockOffset, int recordOffset) {}
+
+  /** A live record of a victim: its key and the head version that points at it. */
+  private record Live(byte[] key, Version head) {}
+
+  Compactor(StoreEngine engine, List<Segment> victims) {
+    this.engine = engine;
+    this.victims = victims;
+  }
+
+  List<Segment> run() throws IOException {
+    Map<Segment, List<Live>> live = new IdentityHashMap<>();
+    for (Segment s : victims) {
+      live.put(s, new ArrayList<>());
+    }
+    for (Map.Entry<byte[], Version> e : engine.index().entries().entrySet()) {
+      Version head = e.getValue();
+      if (head.isStored()) {
+        List<Live> list = live.get(head.segment);
+        if (list != null) {
+          list.add(new Live(e.getKey(), head));
+        }
+      }
+    }
+    try {
+      for (Segment s : victims) {
+        copyLive(s, live.get(s));
+      }
+      finishOutput();
+    } catch (IOException | RuntimeException e) {
+      if (writer != null) {
+        writer.close();
+        engine.vfs().delete(writer.path());
+      }
+      for (Segment s : outputs) {
+        s.markObsolete(engine.vfs());
+        s.release();
+      }
+      throw e;
+    }
+    engine.index().replaceHeads(moves);
+    return outputs;
+  }
+
+  private void copyLive(Segment segment, List<Live> records) throws IOException {
+    records.sort(Comparator.<Live>comparingInt(l -> l.head().blockOffset).thenComparingInt(l -> l.head().recordOffset));
+    int i = 0;
+    while (i < records.size()) {
+      int blockOffset = records.get(i).head().blockOffset;
+      int j = i;
+      while (j < records.size() && records.get(j).head().blockOffset == blockOffset) {
+        j++;
+      }
+      BlockReader.Framed block = segment.readFramedBlock(blockOffset);
+      List<Live> inBlock = records.subList(i, j);
+      openOutputIfNeeded();
+      if (inBlock.size() == block.recordCount()) {
+        long at = writer.copyBlock(block);
+        for (Live l : inBlock) {
+          pending.add(new Pending(l.key(), l.head(), at, l.head().recordOffset));
+        }
+      } else {
+        byte[] raw = block.decompress(segment.path(), blockOffset);
+        for (Live l : inBlock) {
+          SegmentRecord r = SegmentRecord.read(segment.path(), blockOffset, raw, l.head().recordOffset);
+          if (r.sequence() != l.head().sequence || !Arrays.equals(r.key(), l.key())) {
+            throw new CorruptionException(segment.path(), blockOffset,
+                "record at block offset " + l.head().recordOffset + " is not the one the index expects");
+          }
+          SegmentWriter.Location loc = writer.add(r.sequence(), r.key(), r.value());
+          pending.add(new Pending(l.key(), l.head(), loc.blockOffset(), loc.recordOffset()));
+        }
+      }
+      if (writer.length() >= engine.options().segmentBytes()) {
+        finishOutput();
+      }
+      i = j;
+    }
+  }
+
+  private void openOutputIfNeeded() throws IOException {
+    if (writer == null) {
+      writerNumber = engine.nextFileNumber();
+      Path path = FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, writerNumber);
+      writer = new SegmentWriter(engine.vfs(), path, BlockCodec.id(engine.options().compression()),
+          engine.options().blockBytes());
+    }
+  }
+
+  private void finishOutput() throws IOException {
+    if (writer == null) {
+      return;
+    }
+    writer.finish();
+    engine.vfs().syncDirectory(engine.directory());
+    Segment segment = Segment.open(engine.vfs(), writer.path(), writerNumber, -1);
+    writer = null;
+    outputs.add(segment);
+    for (Pending p : pending) {
+      moves.add(new KeyIndex.Replacement(p.key(), p.old(), Version.stored(p.old().sequence, segment,
+          p.blockOffset(), p.recordOffset(), p.old().valueLength, p.old().prev)));
+    }
+    pending.clear();
+  }
+}

@@ -1,0 +1,305 @@
+package dev.cairn.store.internal.engine;
+
+import dev.cairn.store.StoreException;
+import dev.cairn.store.StoreIOException;
+import dev.cairn.store.internal.checkpoint.CheckpointMeta;
+import dev.cairn.store.internal.checkpoint.CheckpointWriter;
+import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.Version;
+import dev.cairn.store.internal.segment.BlockCodec;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentWriter;
+import dev.cairn.store.internal.util.Bytes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The background work of a store, run one task at a time on one thread: flushing WAL generations
+ * into segments, writing checkpoints, compacting segments, and releasing obsolete files once no
+ * reader can need them. Running everything on one thread keeps the segment set and the
+ * checkpoint simple: only this thread changes them.
+ *
+ * <h2>Crash safety</h2>
+ * Every step makes its new file durable (file fsync, directory fsync) before a checkpoint refers
+ * to it, and makes the checkpoint durable (write to a temporary file, fsync, rename, directory
+ * fsync) before deleting what it replaces. A crash at any point leaves the previous checkpoint and
+ * everything it refers to; the next open deletes the unreferenced leftovers.
+ */
+final class Maintenance {
+  private final StoreEngine engine;
+  private final ExecutorService thread;
+  private final AtomicInteger pendingFlushes = new AtomicInteger();
+
+  // Owned by the maintenance thread (written there, published through volatile).
+  private volatile List<Segment> segments;
+  private long flushedSequence;
+  private long walStartNumber;
+  private long checkpointNumber;
+  private final List<Obsolete> obsolete = new ArrayList<>();
+  private volatile long compactions;
+
+  /** A segment replaced by compaction, deletable once every snapshot older than {@code snapshotId} closes. */
+  private record Obsolete(Segment segment, long snapshotId) {}
+
+  Maintenance(StoreEngine engine, List<Segment> segments, long flushedSequence, long walStartNumber,
+      long checkpointNumber) {
+    this.engine = engine;
+    this.segments = List.copyOf(segments);
+    this.flushedSequence = flushedSequence;
+    this.walStartNumber = walStartNumber;
+    this.checkpointNumber = checkpointNumber;
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "cairn-maintenance-" + engine.directory().getFileName());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  List<Segment> segments() {
+    return segments;
+  }
+
+  long compactions() {
+    return compactions;
+  }
+
+  int pendingFlushes() {
+    return pendingFlushes.get();
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Queues the flush of a generation handed over at WAL rotation. */
+  void scheduleFlush(Generation generation) {
+    pendingFlushes.incrementAndGet();
+    submit(() -> {
+      try {
+        flush(generation);
+      } finally {
+        pendingFlushes.decrementAndGet();
+      }
+      if (engine.options().backgroundCompaction()) {
+        compact(false);
+      }
+    });
+  }
+
+  /** Queues a compaction; the future completes when it is done. */
+  CompletableFuture<Void> scheduleCompaction(boolean everySegmentWithGarbage) {
+    return submit(() -> compact(everySegmentWithGarbage));
+  }
+
+  /** Queues a pass that trims snapshot history and releases obsolete segments. */
+  void scheduleCleanup() {
+    try {
+      submit(this::cleanup);
+    } catch (RejectedExecutionException e) {
+      // closing: nothing left to clean
+    }
+  }
+
+  /** Runs {@code task} on the maintenance thread. */
+  CompletableFuture<Void> submit(IoTask task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    thread.execute(() -> {
+      try {
+        task.run();
+        done.complete(null);
+      } catch (IOException e) {
+        StoreException failure = engine.pipeline().latch(new StoreIOException("maintenance failed: " + e.getMessage(), e));
+        done.completeExceptionally(failure);
+      } catch (Throwable t) {
+        if (!(t instanceof StoreException)) {
+          engine.pipeline().latch(new StoreException("maintenance failed: " + t, t));
+        }
+        done.completeExceptionally(t);
+      }
+    });
+    return done;
+  }
+
+  /** A unit of background work. */
+  interface IoTask {
+    void run() throws IOException;
+  }
+
+  /** Finishes queued work and stops the thread. */
+  void close() {
+    thread.shutdown();
+    boolean interrupted = false;
+    while (!thread.isTerminated()) {
+      try {
+        thread.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    for (Obsolete o : obsolete) {
+      o.segment().release();
+    }
+    obsolete.clear();
+  }
+
+  // ---------------------------------------------------------------- flush
+
+  private void flush(Generation g) throws IOException {
+    KeyIndex index = engine.index();
+    List<byte[]> keys = new ArrayList<>(g.keys());
+    keys.sort(Bytes.KEY_ORDER);
+    List<KeyIndex.Replacement> moves = new ArrayList<>();
+    Segment segment = null;
+    long number = engine.nextFileNumber();
+    Path path = FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, number);
+    boolean any = false;
+    try (SegmentWriter writer = new SegmentWriter(engine.vfs(), path,
+        BlockCodec.id(engine.options().compression()), engine.options().blockBytes())) {
+      List<Version> versions = new ArrayList<>();
+      List<SegmentWriter.Location> locations = new ArrayList<>();
+      List<byte[]> written = new ArrayList<>();
+      byte[] previous = null;
+      for (byte[] key : keys) {
+        if (previous != null && Arrays.equals(previous, key)) {
+          continue;
+        }
+        previous = key;
+        Version v = index.visibleAt(key, g.lastSequence());
+        if (v == null || !v.isInMemory()) {
+          continue;
+        }
+        locations.add(writer.add(v.sequence, key, v.value));
+        versions.add(v);
+        written.add(key);
+        any = true;
+      }
+      if (any) {
+        writer.finish();
+        engine.vfs().syncDirectory(engine.directory());
+        segment = Segment.open(engine.vfs(), path, number, -1);
+        for (int i = 0; i < versions.size(); i++) {
+          Version v = versions.get(i);
+          SegmentWriter.Location at = locations.get(i);
+          moves.add(new KeyIndex.Replacement(written.get(i), v,
+              Version.stored(v.sequence, segment, at.blockOffset(), at.recordOffset(), v.valueLength, v.prev)));
+        }
+      }
+    } finally {
+      if (!any) {
+        engine.vfs().delete(path);
+      }
+    }
+    if (segment != null) {
+      List<Segment> next = new ArrayList<>(segments);
+      next.add(segment);
+      segments = List.copyOf(next);
+      index.replaceHeads(moves);
+    }
+    flushedSequence = g.lastSequence();
+    walStartNumber = g.walTo() + 1;
+    writeCheckpoint();
+    for (long n = g.walFrom(); n <= g.walTo(); n++) {
+      engine.vfs().delete(FileNames.path(engine.directory(), FileNames.Kind.WAL, n));
+    }
+    cleanup();
+  }
+
+  // ---------------------------------------------------------------- checkpoint
+
+  /**
+   * Writes a checkpoint of every key whose newest version is at or below the flushed sequence (all
+   * of which are in segments); newer changes are in WAL files the checkpoint tells recovery to
+   * replay. Then deletes the previous checkpoint.
+   */
+  private void writeCheckpoint() throws IOException {
+    List<Segment> live = segments;
+    Map<Segment, Integer> slot = new IdentityHashMap<>();
+    List<CheckpointMeta.SegmentRef> refs = new ArrayList<>();
+    for (Segment s : live) {
+      slot.put(s, refs.size());
+      refs.add(new CheckpointMeta.SegmentRef(s.fileNumber(), s.fileLength()));
+    }
+    long number = engine.nextFileNumber();
+    Path path = FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, number);
+    Path tmp = FileNames.tmp(path);
+    CheckpointMeta meta = new CheckpointMeta(flushedSequence, walStartNumber, number + 1, refs);
+    try (CheckpointWriter writer = new CheckpointWriter(engine.vfs(), tmp, meta,
+        BlockCodec.id(engine.options().compression()))) {
+      for (Map.Entry<byte[], Version> e : engine.index().entries().entrySet()) {
+        Version head = e.getValue();
+        if (head.sequence > flushedSequence || head.isTombstone()) {
+          continue;
+        }
+        Integer at = head.isStored() ? slot.get(head.segment) : null;
+        if (at == null) {
+          throw new IllegalStateException("key at sequence " + head.sequence + " is not in a live segment");
+        }
+        writer.add(e.getKey(), head.sequence, at, head.blockOffset, head.recordOffset, head.valueLength);
+      }
+      writer.finish();
+    }
+    engine.vfs().rename(tmp, path);
+    engine.vfs().syncDirectory(engine.directory());
+    long previous = checkpointNumber;
+    checkpointNumber = number;
+    if (previous > 0) {
+      engine.vfs().delete(FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, previous));
+    }
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  private void compact(boolean everySegmentWithGarbage) throws IOException {
+    double threshold = everySegmentWithGarbage ? 0 : engine.options().compactionGarbageRatio();
+    List<Segment> victims = new ArrayList<>();
+    for (Segment s : segments) {
+      double garbage = 1 - (double) s.liveBytes().get() / Math.max(1, s.rawBytes());
+      if (everySegmentWithGarbage ? garbage > 0 : garbage >= threshold) {
+        victims.add(s);
+      }
+    }
+    if (victims.isEmpty()) {
+      return;
+    }
+    List<Segment> outputs = new Compactor(engine, victims).run();
+    List<Segment> next = new ArrayList<>(segments);
+    next.removeAll(victims);
+    next.addAll(outputs);
+    segments = List.copyOf(next);
+    writeCheckpoint();
+    long snapshotId = engine.index().nextSnapshotId();
+    for (Segment v : victims) {
+      obsolete.add(new Obsolete(v, snapshotId));
+    }
+    compactions++;
+    cleanup();
+  }
+
+  // ---------------------------------------------------------------- cleanup
+
+  /** Trims snapshot history and releases obsolete segments that no open snapshot can read. */
+  private void cleanup() {
+    engine.index().trimHistory();
+    long oldestOpen = engine.index().oldestSnapshotId();
+    for (int i = obsolete.size() - 1; i >= 0; i--) {
+      Obsolete o = obsolete.get(i);
+      if (oldestOpen >= o.snapshotId()) {
+        obsolete.remove(i);
+        engine.blockCache().evictSegment(o.segment().fileNumber());
+        o.segment().markObsolete(engine.vfs());
+        o.segment().release();
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.cairn.store.internal.engine;
+
+import dev.cairn.store.CorruptionException;
+import dev.cairn.store.internal.checkpoint.CheckpointMeta;
+import dev.cairn.store.internal.checkpoint.CheckpointReader;
+import dev.cairn.store.internal.fs.Vfs;
+import dev.cairn.store.internal.fs.VfsFile;
+import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.Version;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.wal.WalReader;
+import dev.cairn.store.internal.wal.WalRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Rebuilds the in-memory state of a store from its directory: the newest checkpoint, the segments
+ * it lists, then the WAL files from its replay start. Runs once, on the opening thread, before the
+ * store is shared.
+ *
+ * <p>A torn tail of the newest WAL is cut off (truncated and fsynced); any other damage is a
+ * {@link CorruptionException}. Files that no checkpoint refers to are leftovers of an interrupted
+ * flush, compaction or checkpoint, and are deleted, but only after the state is known to be good.
+ */
+final class Recovery {
+  /** What recovery found. */
+  record State(
+      List<Segment> segments,
+      long checkpointNumber,
+      long flushedSequence,
+      long walStartNumber,
+      long lastSequence,
+      long nextFileNumber,
+      List<Long> replayedWals,
+      List<byte[]> replayedKeys) {}
+
+  private Recovery() {}
+
+  static State run(Vfs vfs, Path dir, KeyIndex index) throws IOException {
+    TreeSet<Long> checkpoints = new TreeSet<>();
+    TreeSet<Long> wals = new TreeSet<>();
+    TreeSet<Long> segmentFiles = new TreeSet<>();
+    List<Path> temporary = new ArrayList<>();
+    long maxNumber = 0;
+    for (String name : vfs.list(dir)) {
+      if (name.endsWith(FileNames.TMP_SUFFIX)) {
+        temporary.add(dir.resolve(name));
+        continue;
+      }
+      for (FileNames.Kind kind : FileNames.Kind.values()) {
+        long n = FileNames.parse(name, kind);
+        if (n >= 0) {
+          maxNumber = Math.max(maxNumber, n);
+          (kind == FileNames.Kind.WAL ? wals : kind == FileNames.Kind.SEGMENT ? segmentFiles : checkpoints).add(n);
+        }
+      }
+    }
+
+    CheckpointMeta meta;
+    long checkpointNumber = 0;
+    List<Segment> segments = new ArrayList<>();
+    if (checkpoints.isEmpty()) {
+      meta = new CheckpointMeta(0, wals.isEmpty() ? 1 : wals.first(), 1, List.of());
+    } else {
+      checkpointNumber = checkpoints.last();
+      Path path = FileNames.path(dir, FileNames.Kind.CHECKPOINT, checkpointNumber);
+      try (VfsFile file = vfs.open(path)) {
+        meta = CheckpointReader.readMeta(path, file);
+        for (CheckpointMeta.SegmentRef ref : meta.segments()) {
+          Path segmentPath = FileNames.path(dir, FileNames.Kind.SEGMENT, ref.fileNumber());
+          if (!vfs.exists(segmentPath)) {
+            throw new CorruptionException(segmentPath, 0, "segment listed by checkpoint " + path.getFileName() + " is missing");
+          }
+          segments.add(Segment.open(vfs, segmentPath, ref.fileNumber(), ref.fileLength()));
+        }
+        Segment[] bySlot = segments.toArray(new Segment[0]);
+        CheckpointReader.readEntries(path, file, bySlot.length,
+            (key, sequence, slot, blockOffset, recordOffset, valueLength) ->
+                index.load(key, Version.stored(sequence, bySlot[slot], blockOffset, recordOffset, valueLength, null)));
+      } catch (IOException | RuntimeException e) {
+        for (Segment s : segments) {
+          s.release();
+        }
+        throw e;
+      }
+    }
+
+    long lastSequence = meta.lastSequence();
+    List<Long> replayed = new ArrayList<>();
+    Path emptyTornWal = null;
+    for (long n : wals.tailSet(meta.walStartNumber(), true)) {
+      Path path = FileNames.path(dir, FileNames.Kind.WAL, n);
+      boolean newest = n == wals.last();
+      try (VfsFile file = vfs.open(path)) {
+        WalReader.Result result = WalReader.read(path, file, newest, 0);
+        List<WalRecord> fresh = new ArrayList<>();
+        for (WalRecord r : result.records()) {
+          if (r.sequence() <= meta.lastSequence()) {
+            continue;
+          }
+          if (r.sequence() <= lastSequence) {
+            throw new CorruptionException(path, 0, "WAL sequence " + r.sequence() + " does not follow " + lastSequence);
+          }
+          lastSequence = r.sequence();
+          fresh.add(r);
+        }
+        index.apply(fresh);
+        if (result.tornTail() && result.validEnd() > 0) {
+          file.truncate(result.validEnd());
+          file.sync();
+        }
+        if (result.validEnd() == 0) {
+          emptyTornWal = path; // its header never reached the disk: it holds nothing
+        }
+      }
+      replayed.add(n);
+    }
+    List<byte[]> replayedKeys = index.takeMemKeys();
+
+    // The state is good: delete what no checkpoint refers to.
+    if (emptyTornWal != null) {
+      vfs.delete(emptyTornWal);
+      vfs.syncDirectory(dir);
+    }
+    for (Path p : temporary) {
+      vfs.delete(p);
+    }
+    for (long n : checkpoints.headSet(checkpointNumber, false)) {
+      vfs.delete(FileNames.path(dir, FileNames.Kind.CHECKPOINT, n));
+    }
+    for (long n : wals.headSet(meta.walStartNumber(), false)) {
+      vfs.delete(FileNames.path(dir, FileNames.Kind.WAL, n));
+    }
+    for (long n : segmentFiles) {
+      if (meta.segments().stream().noneMatch(ref -> ref.fileNumber() == n)) {
+        vfs.delete(FileNames.path(dir, FileNames.Kind.SEGMENT, n));
+      }
+    }
+    long nextFile = Math.max(meta.nextFileNumber(), maxNumber + 1);
+    return new State(segments, checkpointNumber, meta.lastSequence(), meta.walStartNumber(), lastSequence,
+        nextFile, replayed, replayedKeys);
+  }
+}

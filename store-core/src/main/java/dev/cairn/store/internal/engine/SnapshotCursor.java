@@ -1,0 +1,83 @@
+package dev.cairn.store.internal.engine;
+
+import dev.cairn.store.Cursor;
+import dev.cairn.store.Entry;
+import dev.cairn.store.KeyRange;
+import dev.cairn.store.StoreClosedException;
+import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.Version;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A cursor over the index at one registered sequence. Values are read lazily, one entry ahead.
+ * Not thread-safe. A cursor opened by {@code Store.scan} owns its registration and releases it on
+ * close; one opened from a snapshot borrows the snapshot's.
+ */
+final class SnapshotCursor implements Cursor {
+  private final StoreEngine engine;
+  private final KeyIndex.Registration registration;
+  private final boolean ownsRegistration;
+  private final Iterator<Map.Entry<byte[], Version>> keys;
+  private Entry next;
+  private boolean closed;
+
+  SnapshotCursor(StoreEngine engine, KeyIndex.Registration registration, KeyRange range, boolean ownsRegistration) {
+    this.engine = engine;
+    this.registration = registration;
+    this.ownsRegistration = ownsRegistration;
+    this.keys = engine.index().range(range.fromInclusive(), range.toExclusive()).entrySet().iterator();
+  }
+
+  @Override
+  public boolean hasNext() {
+    checkOpen();
+    if (next != null) {
+      return true;
+    }
+    while (keys.hasNext()) {
+      Map.Entry<byte[], Version> e = keys.next();
+      byte[] key = e.getKey();
+      for (;;) {
+        Version v = engine.index().visibleAt(key, registration.sequence());
+        if (v == null || v.isTombstone()) {
+          break;
+        }
+        byte[] value = engine.valueOf(key, v);
+        if (value != null) {
+          next = new Entry(key, value, v.sequence);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Entry next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Entry e = next;
+    next = null;
+    return e;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException("cursor is closed");
+    }
+    engine.checkOpen();
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      if (ownsRegistration) {
+        engine.snapshotClosed(registration);
+      }
+    }
+  }
+}

@@ -1,0 +1,567 @@
+package dev.cairn.store.internal.engine;
+
+import dev.cairn.store.CorruptionException;
+import dev.cairn.store.Cursor;
+import dev.cairn.store.KeyRange;
+import dev.cairn.store.Snapshot;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreClosedException;
+import dev.cairn.store.StoreException;
+import dev.cairn.store.StoreIOException;
+import dev.cairn.store.StoreLockedException;
+import dev.cairn.store.StoreOptions;
+import dev.cairn.store.StoreStats;
+import dev.cairn.store.WriteBatch;
+import dev.cairn.store.internal.fs.CountingVfs;
+import dev.cairn.store.internal.fs.NioVfs;
+import dev.cairn.store.internal.fs.Vfs;
+import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.Version;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentRecord;
+import dev.cairn.store.internal.wal.WalFormat;
+import dev.cairn.store.internal.wal.WalRecord;
+import dev.cairn.store.internal.wal.WalWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@link Store} implementation: it wires the WAL, the group-commit pipeline, the in-memory
+ * index, the segments and the maintenance thread together.
+ *
+ * <h2>Write path</h2>
+ * A write is encoded on the caller's thread, then committed by the {@link CommitPipeline}: one
+ * leader writes a group of commits to the WAL, fsyncs when the durability asks for it, and applies
+ * them to the {@link KeyIndex}, where new values stay in memory. When the WAL passes {@code
+ * walRotateBytes} the leader syncs it, starts a new one and hands the old generation to {@link
+ * Maintenance}, which packs its values into a segment and checkpoints the index.
+ *
+ * <h2>Read path</h2>
+ * A point read looks the key up in the index: a value in memory is returned at once; a stored one
+ * costs at most one block read (none when the {@link BlockCache} has the block). A read that finds
+ * its segment already released by compaction retries: the index then points at the new copy.
+ *
+ * <h2>Threads</h2>
+ * Callers' threads read, and lead write groups; a writer thread leads groups of async commits; a
+ * maintenance thread flushes and compacts; under periodic durability a sync thread fsyncs the WAL.
+ * No caller thread ever does I/O through an interruptible channel, so interrupting a caller never
+ * closes a file that others use.
+ */
+public final class StoreEngine implements Store {
+  private static final int UPDATE_STRIPES = 64;
+  private static final long CLOSE_FLUSH_WAL_BYTES = 1 << 20;
+  private static final int MAX_PENDING_FLUSHES = 2;
+
+  private final Path dir;
+  private final StoreOptions options;
+  private final CountingVfs vfs;
+  private final Closeable dirLock;
+  private final KeyIndex index;
+  private final BlockCache blockCache;
+  private final AtomicLong fileNumbers;
+  private final ReentrantLock[] updateLocks = new ReentrantLock[UPDATE_STRIPES];
+  private final Object walLock = new Object();
+  private volatile WalWriter wal; // replaced by the group-commit leader, under walLock
+  private long walFrom; // first WAL of the current generation; leader only
+  private Maintenance maintenance;
+  private CommitPipeline pipeline;
+  private ScheduledExecutorService syncer;
+  private volatile boolean closed;
+
+  private StoreEngine(Path dir, StoreOptions options, CountingVfs vfs, Closeable dirLock, KeyIndex index,
+      long nextFileNumber) {
+    this.dir = dir;
+    this.options = options;
+    this.vfs = vfs;
+    this.dirLock = dirLock;
+    this.index = index;
+    this.blockCache = new BlockCache(options.blockCacheBytes());
+    this.fileNumbers = new AtomicLong(nextFileNumber);
+    for (int i = 0; i < updateLocks.length; i++) {
+      updateLocks[i] = new ReentrantLock();
+    }
+  }
+
+  /** Opens (creating or recovering) the store in {@code dir}. */
+  public static Store open(Path dir, StoreOptions options) {
+    return open(dir, options, new NioVfs());
+  }
+
+  /** Opens the store in {@code dir} through {@code fileSystem}. */
+  public static Store open(Path dir, StoreOptions options, Vfs fileSystem) {
+    Path directory = dir.toAbsolutePath().normalize();
+    CountingVfs vfs = new CountingVfs(fileSystem);
+    Closeable lock;
+    try {
+      vfs.createDirectories(directory);
+      lock = vfs.tryLock(directory.resolve(FileNames.LOCK));
+    } catch (IOException e) {
+      throw new StoreIOException("cannot open store directory " + directory, e);
+    }
+    if (lock == null) {
+      throw new StoreLockedException("store " + directory + " is already open (in this or another process)");
+    }
+    try {
+      KeyIndex index = new KeyIndex();
+      Recovery.State state = Recovery.run(vfs, directory, index);
+      StoreEngine engine = new StoreEngine(directory, options, vfs, lock, index, state.nextFileNumber());
+      engine.start(state);
+      return engine;
+    } catch (IOException e) {
+      closeQuietly(lock, e);
+      throw new StoreIOException("cannot open store " + directory + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(lock, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(Closeable c, Throwable failure) {
+    try {
+      c.close();
+    } catch (IOException suppressed) {
+      failure.addSuppressed(suppressed);
+    }
+  }
+
+  private void start(Recovery.State state) throws IOException {
+    long number = nextFileNumber();
+    wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+    walFrom = number;
+    maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
+        state.checkpointNumber());
+    if (!state.replayedWals().isEmpty()) {
+      List<Long> replayed = state.replayedWals();
+      maintenance.scheduleFlush(new Generation(replayed.get(0), replayed.get(replayed.size() - 1),
+          state.lastSequence(), state.replayedKeys()));
+    }
+    pipeline = new CommitPipeline(this, options.durability().isSync());
+    if (!options.durability().isSync()) {
+      long periodMillis = Math.max(1, options.durability().interval().toMillis());
+      syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cairn-sync-" + dir.getFileName());
+        t.setDaemon(true);
+        return t;
+      });
+      syncer.scheduleWithFixedDelay(this::periodicSync, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // ---------------------------------------------------------------- engine internals
+
+  StoreOptions options() {
+    return options;
+  }
+
+  Vfs vfs() {
+    return vfs;
+  }
+
+  KeyIndex index() {
+    return index;
+  }
+
+  BlockCache blockCache() {
+    return blockCache;
+  }
+
+  CommitPipeline pipeline() {
+    return pipeline;
+  }
+
+  WalWriter wal() {
+    return wal;
+  }
+
+  long nextFileNumber() {
+    return fileNumbers.getAndIncrement();
+  }
+
+  /** Called by the group-commit leader after each group: rotates the WAL when it is full. */
+  void afterCommit(WalWriter current) {
+    if (current.size() >= options.walRotateBytes()) {
+      rotateWal(true);
+    }
+  }
+
+  /**
+   * Starts a new WAL and hands the current generation to maintenance. Runs on the leader (or
+   * during close, when no leader is left). The old WAL is fsynced first, so that no record of the
+   * new one can be durable while an older one is not.
+   */
+  private void rotateWal(boolean startNew) {
+    WalWriter old = wal;
+    try {
+      old.sync();
+      WalWriter next = null;
+      if (startNew) {
+        long number = nextFileNumber();
+        next = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+      }
+      long lastSequence = index.visibleSequence();
+      List<byte[]> keys = index.takeMemKeys();
+      synchronized (walLock) {
+        if (next != null) {
+          wal = next;
+        }
+        old.close();
+      }
+      maintenance.scheduleFlush(new Generation(walFrom, old.number(), lastSequence, keys));
+      if (next != null) {
+        walFrom = next.number();
+      }
+    } catch (IOException e) {
+      pipeline.latch(new StoreIOException("WAL rotation after " + old.path() + " failed", e));
+      return;
+    }
+    while (maintenance.pendingFlushes() > MAX_PENDING_FLUSHES && pipeline.failure() == null) {
+      LockSupport.parkNanos(1_000_000); // writers outrun flushing: hold them back
+    }
+  }
+
+  private void periodicSync() {
+    try {
+      syncWal();
+    } catch (StoreException e) {
+      // latched; the next write reports it
+    }
+  }
+
+  private void syncWal() {
+    synchronized (walLock) {
+      WalWriter current = wal;
+      try {
+        current.sync();
+      } catch (IOException e) {
+        throw pipeline.latch(new StoreIOException("fsync of " + current.path() + " failed", e));
+      }
+    }
+  }
+
+  /** Reads a stored version's value; null if its segment was released meanwhile (the caller retries). */
+  byte[] readStored(byte[] key, Version v) {
+    Segment segment = v.segment;
+    byte[] raw = blockCache.get(segment.fileNumber(), v.blockOffset);
+    if (raw == null) {
+      if (!segment.tryAcquire()) {
+        return null;
+      }
+      try {
+        raw = segment.readBlock(v.blockOffset);
+      } catch (IOException e) {
+        throw new StoreIOException("read of " + segment.path() + " at " + v.blockOffset + " failed", e);
+      } finally {
+        segment.release();
+      }
+      blockCache.put(segment.fileNumber(), v.blockOffset, raw);
+    }
+    SegmentRecord r = SegmentRecord.read(segment.path(), v.blockOffset, raw, v.recordOffset);
+    if (r.sequence() != v.sequence || !Arrays.equals(r.key(), key)) {
+      throw new CorruptionException(segment.path(), v.blockOffset,
+          "record at block offset " + v.recordOffset + " is not the one the index expects");
+    }
+    return r.value();
+  }
+
+  /** The value of {@code v} (a copy), reading it from its segment if needed; null if it must be looked up again. */
+  byte[] valueOf(byte[] key, Version v) {
+    if (v.isInMemory()) {
+      return v.value.clone();
+    }
+    return readStored(key, v);
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException("store " + dir + " is closed");
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ---------------------------------------------------------------- Store: reads
+
+  @Override
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    WriteBatch.checkKey(key);
+    checkOpen();
+    for (;;) {
+      Version v = index.head(key);
+      if (v == null || v.isTombstone()) {
+        return null;
+      }
+      byte[] value = valueOf(key, v);
+      if (value != null) {
+        return value;
+      }
+    }
+  }
+
+  /** The live head of {@code key} and its value, read consistently: {@code value} null when absent. */
+  private record Current(Version head, byte[] value) {
+    long liveSequence() {
+      return Commit.liveSequence(head);
+    }
+  }
+
+  private Current current(byte[] key) {
+    for (;;) {
+      Version v = index.head(key);
+      if (v == null || v.isTombstone()) {
+        return new Current(v, null);
+      }
+      byte[] value = valueOf(key, v);
+      if (value != null) {
+        return new Current(v, value);
+      }
+    }
+  }
+
+  @Override
+  public Cursor scan(KeyRange range) {
+    java.util.Objects.requireNonNull(range, "range");
+    checkOpen();
+    return new SnapshotCursor(this, index.registerSnapshot(), range, true);
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    checkOpen();
+    return new StoreSnapshot(this, index.registerSnapshot());
+  }
+
+  /** Called when a snapshot or cursor closes: lets maintenance trim history and release files. */
+  void snapshotClosed(KeyIndex.Registration registration) {
+    index.unregisterSnapshot(registration);
+    if (!closed) {
+      maintenance.scheduleCleanup();
+    }
+  }
+
+  @Override
+  public long lastSequence() {
+    checkOpen();
+    return index.visibleSequence();
+  }
+
+  // ---------------------------------------------------------------- Store: writes
+
+  @Override
+  public long put(byte[] key, byte[] value) {
+    WriteBatch batch = WriteBatch.create().put(key, value);
+    checkOpen();
+    return pipeline.commit(new Commit(WalRecord.encode(batch), null, 0, null));
+  }
+
+  @Override
+  public boolean delete(byte[] key) {
+    WriteBatch batch = WriteBatch.create().delete(key);
+    checkOpen();
+    WalRecord record = WalRecord.encode(batch);
+    for (;;) {
+      Version head = index.head(key);
+      long expected = Commit.liveSequence(head);
+      if (expected == 0) {
+        return false;
+      }
+      if (pipeline.commit(new Commit(record, key, expected, null)) != Commit.REJECTED) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(byte[] key, byte[] expected, byte[] newValue) {
+    WriteBatch batch = newValue == null ? WriteBatch.create().delete(key) : WriteBatch.create().put(key, newValue);
+    if (expected != null) {
+      WriteBatch.checkValue(expected);
+    }
+    checkOpen();
+    WalRecord record = WalRecord.encode(batch);
+    for (;;) {
+      Current current = current(key);
+      if (!Arrays.equals(current.value(), expected)) {
+        return false;
+      }
+      if (expected == null && newValue == null) {
+        return true;
+      }
+      if (pipeline.commit(new Commit(record, key, current.liveSequence(), null)) != Commit.REJECTED) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public byte[] update(byte[] key, UnaryOperator<byte[]> fn) {
+    WriteBatch.checkKey(key);
+    java.util.Objects.requireNonNull(fn, "fn");
+    checkOpen();
+    ReentrantLock stripe = updateLocks[(Arrays.hashCode(key) & 0x7FFFFFFF) % UPDATE_STRIPES];
+    stripe.lock();
+    try {
+      for (;;) {
+        Current current = current(key);
+        byte[] next = fn.apply(current.value() == null ? null : current.value().clone());
+        if (Arrays.equals(next, current.value())) {
+          return next;
+        }
+        if (next == null && current.value() == null) {
+          return null;
+        }
+        WriteBatch batch = next == null ? WriteBatch.create().delete(key) : WriteBatch.create().put(key, next);
+        Commit commit = new Commit(WalRecord.encode(batch), key, current.liveSequence(), null);
+        if (pipeline.commit(commit) != Commit.REJECTED) {
+          return next == null ? null : next.clone();
+        }
+      }
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  @Override
+  public long write(WriteBatch batch) {
+    java.util.Objects.requireNonNull(batch, "batch");
+    checkOpen();
+    if (batch.isEmpty()) {
+      return index.visibleSequence();
+    }
+    return pipeline.commit(new Commit(WalRecord.encode(batch), null, 0, null));
+  }
+
+  @Override
+  public CompletableFuture<Long> writeAsync(WriteBatch batch) {
+    java.util.Objects.requireNonNull(batch, "batch");
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    try {
+      checkOpen();
+      if (batch.isEmpty()) {
+        future.complete(index.visibleSequence());
+        return future;
+      }
+      pipeline.commitAsync(new Commit(WalRecord.encode(batch), null, 0, future));
+    } catch (StoreException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
+  // ---------------------------------------------------------------- Store: maintenance
+
+  @Override
+  public void flush() {
+    checkOpen();
+    syncWal();
+    Throwable failure = pipeline.failure();
+    if (failure != null) {
+      throw pipeline.latch(failure instanceof StoreException ? (StoreException) failure
+          : new StoreException("store failed", failure));
+    }
+  }
+
+  @Override
+  public void compact() {
+    checkOpen();
+    pipeline.commit(Commit.barrier(() -> {
+      if (wal.size() > WalFormat.HEADER_BYTES) {
+        rotateWal(true);
+      }
+    }));
+    maintenance.scheduleCompaction(true).join();
+  }
+
+  @Override
+  public StoreStats stats() {
+    checkOpen();
+    long[] counts = index.counts();
+    List<Segment> segments = maintenance.segments();
+    long segmentBytes = 0;
+    long rawBytes = 0;
+    long storedBytes = 0;
+    long liveRecordBytes = 0;
+    for (Segment s : segments) {
+      segmentBytes += s.fileLength();
+      rawBytes += s.rawBytes();
+      storedBytes += s.dataEnd() - 16 - 17L * s.blockCount();
+      liveRecordBytes += s.liveBytes().get();
+    }
+    long walBytes = 0;
+    long fileBytes = 0;
+    try {
+      for (String name : vfs.list(dir)) {
+        long size = vfs.size(dir.resolve(name));
+        fileBytes += size;
+        if (FileNames.parse(name, FileNames.Kind.WAL) >= 0) {
+          walBytes += size;
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list " + dir, e);
+    }
+    double garbage = rawBytes == 0 ? 0 : Math.max(0, 1 - (double) liveRecordBytes / rawBytes);
+    double compression = storedBytes <= 0 ? 1 : (double) rawBytes / storedBytes;
+    return new StoreStats(counts[0], counts[1], fileBytes, walBytes, segments.size(), segmentBytes,
+        garbage, compression, vfs.syncCount(), maintenance.compactions(), index.visibleSequence());
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    pipeline.close();
+    if (syncer != null) {
+      syncer.shutdownNow();
+    }
+    if (pipeline.failure() == null) {
+      if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
+        rotateWal(false);
+      } else {
+        syncWal();
+      }
+    }
+    maintenance.close();
+    try {
+      synchronized (walLock) {
+        wal.close();
+      }
+    } catch (IOException e) {
+      // the WAL was synced above; nothing is lost by failing to close it
+    }
+    for (Segment s : maintenance.segments()) {
+      s.release();
+    }
+    try {
+      dirLock.close();
+    } catch (IOException e) {
+      throw new StoreIOException("cannot release the lock of " + dir, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Store[" + dir + "]";
+  }
+}

@@ -1,0 +1,192 @@
+package dev.cairn.store.internal.fs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The real file system. Files are {@link RandomAccessFile}s, whose reads, writes and {@code
+ * FileDescriptor.sync()} are not interruptible, unlike {@code FileChannel}, which a thread
+ * interrupt closes for every thread. Directory syncs open a short-lived channel of their own, so an
+ * interrupt there fails only that call.
+ */
+public final class NioVfs implements Vfs {
+  /** Lock files held by this JVM: {@link FileChannel#tryLock()} alone only excludes other processes. */
+  private static final Set<Path> HELD_LOCKS = ConcurrentHashMap.newKeySet();
+
+  @Override
+  public VfsFile open(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
+  }
+
+  @Override
+  public VfsFile create(Path file) throws IOException {
+    Files.createFile(file);
+    return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(dir)) {
+      entries.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    return names;
+  }
+
+  @Override
+  public boolean exists(Path file) {
+    return Files.exists(file);
+  }
+
+  @Override
+  public long size(Path file) throws IOException {
+    return Files.size(file);
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Files.createDirectories(dir);
+  }
+
+  @Override
+  public void rename(Path source, Path target) throws IOException {
+    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void delete(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    if (System.getProperty("os.name", "").startsWith("Windows")) {
+      return; // a directory cannot be opened there, and renames are durable on their own
+    }
+    // A FileChannel is interruptible: an interrupt (pending or arriving) closes it. The channel is
+    // private to this call, so set the interrupt aside, retry on a fresh channel, and restore it.
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (;;) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+          channel.force(true);
+          return;
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public Closeable tryLock(Path lockFile) throws IOException {
+    Path key = lockFile.toAbsolutePath().normalize();
+    if (!HELD_LOCKS.add(key)) {
+      return null;
+    }
+    boolean locked = false;
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        return null;
+      }
+      locked = true;
+      FileChannel held = channel;
+      return () -> {
+        try {
+          held.close();
+        } finally {
+          HELD_LOCKS.remove(key);
+        }
+      };
+    } finally {
+      if (!locked) {
+        if (channel != null) {
+          channel.close();
+        }
+        HELD_LOCKS.remove(key);
+      }
+    }
+  }
+
+  /** A {@link RandomAccessFile}; one lock orders seek-and-transfer pairs. */
+  private static final class NioFile implements VfsFile {
+    private final RandomAccessFile file;
+    private long end; // guarded by file
+
+    NioFile(RandomAccessFile file) throws IOException {
+      this.file = file;
+      this.end = file.length();
+    }
+
+    @Override
+    public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
+      synchronized (file) {
+        file.seek(fileOffset);
+        file.readFully(dst, dstOffset, length);
+      }
+    }
+
+    @Override
+    public void append(byte[] src, int srcOffset, int length) throws IOException {
+      synchronized (file) {
+        file.seek(end);
+        file.write(src, srcOffset, length);
+        end += length;
+      }
+    }
+
+    @Override
+    public long size() {
+      synchronized (file) {
+        return end;
+      }
+    }
+
+    @Override
+    public void sync() throws IOException {
+      file.getFD().sync();
+    }
+
+    @Override
+    public void truncate(long byteCount) throws IOException {
+      synchronized (file) {
+        file.setLength(byteCount);
+        end = byteCount;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+  }
+}

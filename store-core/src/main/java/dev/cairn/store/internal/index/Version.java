@@ -1,0 +1,91 @@
+package dev.cairn.store.internal.index;
+
+import dev.cairn.store.internal.segment.Segment;
+
+/**
+ * One version of one key's value, as the in-memory index holds it. Three shapes:
+ *
+ * <ul>
+ *   <li>in memory: {@code value != null}; written since the last flush, still only in the WAL;
+ *   <li>stored: {@code segment != null}; the record at ({@code blockOffset}, {@code recordOffset})
+ *       of that segment;
+ *   <li>tombstone: both null; a delete, kept only while a snapshot may still need what it hides.
+ * </ul>
+ *
+ * <p>Immutable but for {@link #prev}, the next older version, which is kept only while an open
+ * snapshot may read it. {@code prev} is written only under the index write lock and read without
+ * it: trimming only ever cuts versions older than what every open snapshot needs.
+ *
+ * <p>Size matters: one object per live key. With compressed oops this is 40 bytes.
+ */
+public final class Version {
+  public final long sequence;
+  public final Segment segment;
+  public final byte[] value;
+  public final int blockOffset;
+  public final int recordOffset;
+  public final int valueLength;
+  public volatile Version prev;
+
+  private Version(long sequence, Segment segment, byte[] value, int blockOffset, int recordOffset,
+      int valueLength, Version prev) {
+    this.sequence = sequence;
+    this.segment = segment;
+    this.value = value;
+    this.blockOffset = blockOffset;
+    this.recordOffset = recordOffset;
+    this.valueLength = valueLength;
+    this.prev = prev;
+  }
+
+  public static Version inMemory(long sequence, byte[] value, Version prev) {
+    return new Version(sequence, null, value, 0, 0, value.length, prev);
+  }
+
+  public static Version stored(long sequence, Segment segment, long blockOffset, int recordOffset,
+      int valueLength, Version prev) {
+    if (blockOffset > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("block offset " + blockOffset + " beyond 2 GiB");
+    }
+    return new Version(sequence, segment, null, (int) blockOffset, recordOffset, valueLength, prev);
+  }
+
+  public static Version tombstone(long sequence, Version prev) {
+    return new Version(sequence, null, null, 0, 0, 0, prev);
+  }
+
+  public boolean isTombstone() {
+    return segment == null && value == null;
+  }
+
+  public boolean isInMemory() {
+    return value != null;
+  }
+
+  public boolean isStored() {
+    return segment != null;
+  }
+
+  /** The newest version in this chain with a sequence at or below {@code sequence}, or null. */
+  public Version visibleAt(long sequence) {
+    Version v = this;
+    while (v != null && v.sequence > sequence) {
+      v = v.prev;
+    }
+    return v;
+  }
+
+  /** Bytes the record of a key of {@code keyLength} and this value takes in a raw block. */
+  public int recordBytes(int keyLength) {
+    return 8 + varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength;
+  }
+
+  private static int varintSize(int v) {
+    int n = 1;
+    while ((v & ~0x7F) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.cairn.store.internal.segment;
+
+import dev.cairn.store.internal.fs.VfsFile;
+import dev.cairn.store.internal.util.ByteSink;
+import dev.cairn.store.internal.util.Bytes;
+import java.io.IOException;
+
+/**
+ * Packs records into framed, compressed blocks and appends them to a file, buffering about 1 MiB
+ * of output between appends. Used by segment and checkpoint writers. Not thread-safe.
+ *
+ * <p>Callers add a record with {@link #startRecord()} (which returns where it lands) and then
+ * write its bytes into {@link #raw()}; a block is sealed once its raw size reaches the target.
+ */
+public final class BlockWriter {
+  private static final int OUTPUT_FLUSH_BYTES = 1 << 20;
+
+  private final VfsFile file;
+  private final int codecId;
+  private final int targetBlockBytes;
+  private final ByteSink raw;
+  private final ByteSink out = new ByteSink(OUTPUT_FLUSH_BYTES + 64 * 1024);
+  private long flushedBytes;
+  private int recordsInBlock;
+  private int blockCount;
+  private long rawBytes;
+  private long storedBytes;
+
+  /** Starts writing blocks at the current end of {@code file}, whose first bytes the caller wrote. */
+  public BlockWriter(VfsFile file, long startOffset, int codecId, int targetBlockBytes) {
+    this.file = file;
+    this.codecId = codecId;
+    this.targetBlockBytes = targetBlockBytes;
+    this.raw = new ByteSink(targetBlockBytes + 1024);
+    this.flushedBytes = startOffset;
+  }
+
+  /** File offset at which the block now being filled will start. */
+  public long blockOffset() {
+    return flushedBytes + out.size();
+  }
+
+  /** Begins a record: seals the current block if it is full. Returns the record's offset in its block. */
+  public int startRecord() throws IOException {
+    if (raw.size() >= targetBlockBytes) {
+      sealBlock();
+    }
+    recordsInBlock++;
+    return raw.size();
+  }
+
+  /** The raw content of the block being filled; write the record started last into it. */
+  public ByteSink raw() {
+    return raw;
+  }
+
+  /**
+   * Appends an already framed block unchanged (its checksum was verified by the caller), after
+   * sealing the block being filled. Returns the new block's file offset.
+   */
+  public long copyBlock(byte[] framed, int rawLength) throws IOException {
+    sealBlock();
+    long at = blockOffset();
+    out.put(framed);
+    blockCount++;
+    rawBytes += rawLength;
+    storedBytes += framed.length - SegmentFormat.BLOCK_HEADER_BYTES;
+    flushIfFull();
+    return at;
+  }
+
+  /** Seals the block being filled, if any. */
+  public void sealBlock() throws IOException {
+    if (recordsInBlock == 0) {
+      return;
+    }
+    int rawLength = raw.size();
+    byte[] stored = BlockCodec.compress(codecId, raw.array(), rawLength);
+    int codec = stored == null ? SegmentFormat.CODEC_NONE : codecId;
+    byte[] body = stored == null ? raw.array() : stored;
+    int storedLength = stored == null ? rawLength : stored.length;
+    int at = out.skip(SegmentFormat.BLOCK_HEADER_BYTES);
+    byte[] o = out.array();
+    o[at] = (byte) codec;
+    Bytes.putInt(o, at + 1, recordsInBlock);
+    Bytes.putInt(o, at + 5, rawLength);
+    Bytes.putInt(o, at + 9, storedLength);
+    out.put(body, 0, storedLength);
+    o = out.array();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(o, at, 13);
+    crc.update(o, at + SegmentFormat.BLOCK_HEADER_BYTES, storedLength);
+    Bytes.putInt(o, at + 13, (int) crc.getValue());
+    blockCount++;
+    rawBytes += rawLength;
+    storedBytes += storedLength;
+    raw.reset();
+    recordsInBlock = 0;
+    flushIfFull();
+  }
+
+  /** Seals the last block and appends everything buffered. Returns the file offset after the last block. */
+  public long finish() throws IOException {
+    sealBlock();
+    flushOutput();
+    return flushedBytes;
+  }
+
+  public int blockCount() {
+    return blockCount;
+  }
+
+  public long rawBytes() {
+    return rawBytes;
+  }
+
+  public long storedBytes() {
+    return storedBytes;
+  }
+
+  private void flushIfFull() throws IOException {
+    if (out.size() >= OUTPUT_FLUSH_BYTES) {
+      flushOutput();
+    }
+  }
+
+  private void flushOutput() throws IOException {
+    if (out.size() > 0) {
+      file.append(out.array(), 0, out.size());
+      flushedBytes += out.size();
+      out.reset();
+    }
+  }
+}

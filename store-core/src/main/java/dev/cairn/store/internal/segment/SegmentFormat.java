@@ -1,0 +1,41 @@
+package dev.cairn.store.internal.segment;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Constants of segment files and of the block framing that segments and checkpoints share;
+ * specified in docs/FORMAT.md, sections "Blocks" and "Segment files". Codes are frozen.
+ *
+ * <pre>
+ * segment := header block* footer
+ * header  := magic "CAIRNSEG" (8) | version u32 | crc32c(magic..version) u32             = 16 bytes
+ * block   := codec u8 | recordCount u32 | rawLength u32 | storedLength u32
+ *            | crc32c(codec..storedLength + stored bytes) u32 | stored bytes            (17 + n)
+ * record  := sequence u64 | keyLength varint | key | valueLength varint | value   (raw block content)
+ * footer  := dataEnd u64 | blockCount u32 | recordCount u32 | rawBytes u64
+ *            | magic "CAIRNEND" (8) | crc32c(dataEnd..magic) u32                         = 36 bytes
+ * </pre>
+ */
+public final class SegmentFormat {
+  public static final byte[] MAGIC = "CAIRNSEG".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] END_MAGIC = "CAIRNEND".getBytes(StandardCharsets.US_ASCII);
+  public static final int VERSION = 1;
+  public static final int HEADER_BYTES = 16;
+  public static final int FOOTER_BYTES = 36;
+  public static final int BLOCK_HEADER_BYTES = 17;
+
+  /** Codec ids of blocks. */
+  public static final int CODEC_NONE = 0;
+  public static final int CODEC_LZ4 = 1;
+  public static final int CODEC_ZSTD = 2;
+
+  /**
+   * Largest raw block a writer produces: one maximal value and key with their record header fit.
+   * A reader treats a larger rawLength as damage, so a corrupted length never drives an allocation.
+   */
+  public static final int MAX_RAW_BLOCK_BYTES = 17 * 1024 * 1024 + 1024;
+
+  public static final String SUFFIX = ".seg";
+
+  private SegmentFormat() {}
+}

@@ -1,0 +1,133 @@
+package dev.cairn.store.internal.wal;
+
+import dev.cairn.store.CorruptionException;
+import dev.cairn.store.internal.fs.VfsFile;
+import dev.cairn.store.internal.util.Bytes;
+import dev.cairn.store.internal.util.ByteSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads every record of one WAL file and tells a crash tail from corruption.
+ *
+ * <p>The rule (docs/FORMAT.md, "Recovery"): in the newest WAL, a record that is incomplete or fails
+ * its checksum is a torn tail, to be dropped, only if no valid record with a higher sequence
+ * follows it anywhere in the file. A valid later record means bytes in the middle were damaged:
+ * that is corruption. In an older WAL, which was complete before the next one was started, any bad
+ * record is corruption.
+ */
+public final class WalReader {
+  /** What a WAL file holds. */
+  public record Result(List<WalRecord> records, long validEnd, boolean tornTail) {}
+
+  private WalReader() {}
+
+  /**
+   * Reads {@code file}.
+   *
+   * @param newest whether this is the newest WAL, the only one that may end in a torn tail
+   * @param previousSequence the sequence of the last record before this file (0 if none)
+   * @throws CorruptionException naming the file and offset of damage that is not a crash tail
+   */
+  public static Result read(Path path, VfsFile file, boolean newest, long previousSequence) throws IOException {
+    long size = file.size();
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new CorruptionException(path, 0, "WAL file of " + size + " bytes is larger than any WAL written");
+    }
+    byte[] b = new byte[(int) size];
+    file.read(0, b, 0, b.length);
+    return read(path, b, newest, previousSequence);
+  }
+
+  /** Reads a WAL file held in {@code b}; see {@link #read(Path, VfsFile, boolean, long)}. */
+  public static Result read(Path path, byte[] b, boolean newest, long previousSequence) {
+    if (!validHeader(b)) {
+      if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
+        return new Result(List.of(), 0, true);
+      }
+      throw new CorruptionException(path, 0, "bad WAL header");
+    }
+    List<WalRecord> records = new ArrayList<>();
+    long lastSequence = previousSequence;
+    int pos = WalFormat.HEADER_BYTES;
+    while (pos < b.length) {
+      WalRecord record = tryRecordAt(b, pos, lastSequence);
+      if (record == null) {
+        if (newest && !validRecordFollows(b, pos + 1, lastSequence)) {
+          return new Result(records, pos, true);
+        }
+        throw new CorruptionException(path, pos, describeDamage(b, pos, lastSequence));
+      }
+      records.add(record);
+      lastSequence = record.sequence();
+      pos += WalFormat.RECORD_HEADER_BYTES + Bytes.getInt(b, pos);
+    }
+    return new Result(records, pos, false);
+  }
+
+  /** The record at {@code pos} if it is complete, intact and newer than {@code lastSequence}; else null. */
+  static WalRecord tryRecordAt(byte[] b, int pos, long lastSequence) {
+    if (b.length - pos < WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES) {
+      return null;
+    }
+    int payloadLength = Bytes.getInt(b, pos);
+    if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES
+        || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
+      return null;
+    }
+    long sequence = Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES);
+    if (sequence <= lastSequence) {
+      return null;
+    }
+    if (WalFormat.recordCrc(b, pos, payloadLength) != Bytes.getInt(b, pos + 4)) {
+      return null;
+    }
+    try {
+      return WalRecord.decodePayload(b, pos + WalFormat.RECORD_HEADER_BYTES, payloadLength);
+    } catch (ByteSource.Truncated e) {
+      return null;
+    }
+  }
+
+  private static boolean validRecordFollows(byte[] b, int from, long lastSequence) {
+    for (int pos = from; pos + WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES <= b.length; pos++) {
+      if (tryRecordAt(b, pos, lastSequence) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describeDamage(byte[] b, int pos, long lastSequence) {
+    if (b.length - pos >= WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES) {
+      int payloadLength = Bytes.getInt(b, pos);
+      long sequence = Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES);
+      if (payloadLength >= WalFormat.MIN_PAYLOAD_BYTES
+          && payloadLength <= b.length - pos - WalFormat.RECORD_HEADER_BYTES
+          && WalFormat.recordCrc(b, pos, payloadLength) == Bytes.getInt(b, pos + 4)
+          && sequence <= lastSequence) {
+        return "WAL record sequence " + sequence + " does not follow " + lastSequence;
+      }
+    }
+    return "damaged WAL record (bad length, checksum or contents) followed by valid records";
+  }
+
+  private static boolean validHeader(byte[] b) {
+    return b.length >= WalFormat.HEADER_BYTES
+        && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
+        && Bytes.getInt(b, 8) == WalFormat.VERSION
+        && Bytes.getInt(b, 12) == Bytes.crc32c(b, 0, 12);
+  }
+
+  private static boolean allZero(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
