@@ -21,6 +21,7 @@ import dev.cairn.store.internal.util.Bytes;
 import dev.cairn.store.internal.wal.WalReader;
 import dev.cairn.store.internal.wal.WalRecord;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class FormatGoldenTest {
             + " is not the field-by-field layout; expected text shown first");
   }
 
-  /** A copy of {@code b} with its 4-byte version at {@code headerOffset + 8} and the header CRC changed. */
+  /** A copy of {@code b} with the version field of its 16-byte header changed, and the header CRC to match. */
   private static byte[] withVersion(byte[] b, int version) {
     byte[] copy = b.clone();
     Bytes.putInt(copy, 8, version);
@@ -213,12 +214,12 @@ class FormatGoldenTest {
         assertEquals(2, segment.recordCount());
         assertEquals(28, segment.rawBytes());
         byte[] raw = segment.readBlock(FormatExamples.SEGMENT_BLOCK_OFFSET);
-        SegmentRecord first = SegmentRecord.read(segment.path(), 16, raw, 0);
+        SegmentRecord first = SegmentRecord.read(segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET, raw, 0);
         assertEquals(1, first.sequence());
         assertArrayEquals(ascii("k1"), first.key());
         assertArrayEquals(ascii("v1"), first.value());
         assertEquals(FormatExamples.SECOND_RECORD_OFFSET, first.nextOffset());
-        SegmentRecord second = SegmentRecord.read(segment.path(), 16, raw, first.nextOffset());
+        SegmentRecord second = SegmentRecord.read(segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET, raw, first.nextOffset());
         assertEquals(2, second.sequence());
         assertArrayEquals(ascii("k2"), second.key());
         assertArrayEquals(ascii("v2"), second.value());
@@ -230,7 +231,7 @@ class FormatGoldenTest {
 
     @Test
     void segmentWriterProducesTheDocumentedBytes() throws IOException {
-      assertArrayEquals(doc, FormatExamples.writtenSegment(Files.createDirectory(dir.resolve("written"))));
+      assertArrayEquals(doc, FormatExamples.writtenSegment(dir));
     }
 
     @Test
@@ -278,7 +279,7 @@ class FormatGoldenTest {
         int segmentCount = CheckpointReader.readMeta(path, file).segments().size();
         long count = CheckpointReader.readEntries(path, file, segmentCount,
             (key, sequence, segmentIndex, blockOffset, recordOffset, valueLength) -> entries.add(new Entry(
-                new String(key, java.nio.charset.StandardCharsets.US_ASCII), sequence, segmentIndex,
+                new String(key, StandardCharsets.US_ASCII), sequence, segmentIndex,
                 blockOffset, recordOffset, valueLength)));
         assertEquals(entries.size(), count);
       }

@@ -89,6 +89,7 @@ final class Recovery {
     }
 
     long lastSequence = meta.lastSequence();
+    index.recoverSequence(lastSequence);
     List<Long> replayed = new ArrayList<>();
     Path emptyTornWal = null;
     for (long n : wals.tailSet(meta.walStartNumber(), true)) {

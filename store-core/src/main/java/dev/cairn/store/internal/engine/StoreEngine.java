@@ -141,10 +141,14 @@ public final class StoreEngine implements Store {
     walFrom = number;
     maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
         state.checkpointNumber());
-    if (!state.replayedWals().isEmpty()) {
-      List<Long> replayed = state.replayedWals();
+    List<Long> replayed = state.replayedWals();
+    if (state.lastSequence() > state.flushedSequence()) {
       maintenance.scheduleFlush(new Generation(replayed.get(0), replayed.get(replayed.size() - 1),
           state.lastSequence(), state.replayedKeys()));
+    } else {
+      for (long n : replayed) { // they hold nothing the checkpoint lacks
+        vfs.delete(FileNames.path(dir, FileNames.Kind.WAL, n));
+      }
     }
     pipeline = new CommitPipeline(this, options.durability().isSync());
     if (!options.durability().isSync()) {

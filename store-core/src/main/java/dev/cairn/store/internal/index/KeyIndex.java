@@ -223,6 +223,16 @@ public final class KeyIndex {
     }
   }
 
+  /** Sets the last published sequence; only during open, after loading the checkpoint. */
+  public void recoverSequence(long sequence) {
+    long stamp = lock.writeLock();
+    try {
+      visibleSequence = Math.max(visibleSequence, sequence);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
   /** Loads one checkpoint entry; only during open, before any other use. */
   public void load(byte[] key, Version stored) {
     map.put(key, stored);
