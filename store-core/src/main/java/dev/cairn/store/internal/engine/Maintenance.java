@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * everything it refers to; the next open deletes the unreferenced leftovers.
  */
 final class Maintenance {
+  /** Segments under 1/8 of {@code segmentBytes} are merged once there are this many. */
+  private static final int SMALL_SEGMENTS_TO_MERGE = 4;
+
   private final StoreEngine engine;
   private final ExecutorService thread;
   private final AtomicInteger pendingFlushes = new AtomicInteger();
@@ -261,13 +264,20 @@ final class Maintenance {
   // ---------------------------------------------------------------- compaction
 
   private void compact(boolean everySegmentWithGarbage) throws IOException {
-    double threshold = everySegmentWithGarbage ? 0 : engine.options().compactionGarbageRatio();
+    double threshold = engine.options().compactionGarbageRatio();
+    long smallBytes = engine.options().segmentBytes() / 8;
     List<Segment> victims = new ArrayList<>();
+    List<Segment> small = new ArrayList<>();
     for (Segment s : segments) {
       double garbage = 1 - (double) s.liveBytes().get() / Math.max(1, s.rawBytes());
       if (everySegmentWithGarbage ? garbage > 0 : garbage >= threshold) {
         victims.add(s);
+      } else if (s.fileLength() < smallBytes) {
+        small.add(s);
       }
+    }
+    if (small.size() >= SMALL_SEGMENTS_TO_MERGE || (!victims.isEmpty() && !small.isEmpty())) {
+      victims.addAll(small); // every flush makes a segment: merge the small ones
     }
     if (victims.isEmpty()) {
       return;
