@@ -107,8 +107,8 @@ public final class QuickStart {
       store.flush();
       StoreStats stats = store.stats();
       System.out.println("Stats: " + stats.keys() + " keys, " + stats.liveBytes() + " live bytes, "
-          + stats.fileBytes() + " bytes on disk (WAL " + stats.walBytes() + ", "
-          + stats.segments() + " segments), last sequence " + stats.lastSequence());
+          + stats.fileBytes() + " bytes on disk (WAL " + stats.walBytes() + " B, segment files: "
+          + stats.segments() + "), last sequence " + stats.lastSequence());
     }
     // The store is closed here. Run the program again to see the counter go up.
     System.out.println("Closed. Run again to see the data survive the restart.");

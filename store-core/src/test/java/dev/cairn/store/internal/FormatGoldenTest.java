@@ -120,9 +120,13 @@ class FormatGoldenTest {
 
     @Test
     void walExampleWithADamagedFirstRecordIsCorruptionEvenInTheNewestWal() {
-      CorruptionException e = assertThrows(CorruptionException.class,
-          () -> WalReader.read(path, flipped(doc, 0x29), true, 0));
-      assertEquals(0x10, e.fileOffset(), "record 2 is valid, so damage at record 1 is not a crash tail");
+      byte[] damaged = flipped(doc, 0x29);
+      CorruptionException newest = assertThrows(CorruptionException.class,
+          () -> WalReader.read(path, damaged, true, 0));
+      assertEquals(0x10, newest.fileOffset(), "record 2 is valid, so damage at record 1 is not a crash tail");
+      CorruptionException older = assertThrows(CorruptionException.class,
+          () -> WalReader.read(path, damaged, false, 0));
+      assertEquals(0x10, older.fileOffset());
     }
 
     @Test
@@ -132,6 +136,13 @@ class FormatGoldenTest {
       assertTrue(result.records().isEmpty());
       assertEquals(0, result.validEnd());
       assertTrue(result.tornTail());
+    }
+
+    @Test
+    void walExampleCutInsideItsHeaderIsCorruptionInAnOlderWal() {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> WalReader.read(path, Arrays.copyOf(doc, 10), false, 0));
+      assertEquals(0, e.fileOffset());
     }
 
     @Test

@@ -1,0 +1,166 @@
+package dev.cairn.store.crash;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A second JVM running a {@code main} class of the test sources, on the same {@code java} binary and
+ * class path as this one: the way crash and lock tests get a process they can kill or race.
+ *
+ * <p>Its stdout is read line by line by a daemon thread ({@link #nextLine}, {@link #awaitExitAndDrain});
+ * its stderr goes to a file that failure messages quote; its stdin is a pipe from this JVM, which the
+ * children treat as their lifeline (they exit when it closes, so none outlives a dead test run).
+ * Not thread-safe: one test thread drives it. {@link #close()} kills the process if still alive.
+ */
+final class ChildJvm implements AutoCloseable {
+  /** Exit status of a process killed by SIGKILL, as {@link Process#exitValue()} reports it on Linux. */
+  static final int SIGKILL_EXIT = 128 + 9;
+
+  private static final String EOF = new String("<eof>"); // identity marks the end of stdout
+
+  private final String name;
+  private final Process process;
+  private final Path stderrFile;
+  private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final OutputStream stdin;
+  private boolean eofSeen;
+
+  private ChildJvm(String name, Process process, Path stderrFile) {
+    this.name = name;
+    this.process = process;
+    this.stderrFile = stderrFile;
+    this.stdin = process.getOutputStream();
+    Thread reader = new Thread(this::pumpStdout, "stdout-of-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code mainClass} with {@code args}; its stderr goes to a file under {@code logDir}. */
+  static ChildJvm start(Path logDir, String name, Class<?> mainClass, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.add("-Xmx256m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass.getName());
+    command.addAll(List.of(args));
+    Files.createDirectories(logDir);
+    Path stderrFile = logDir.resolve(name + ".stderr");
+    Process process = new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
+        .start();
+    return new ChildJvm(name, process, stderrFile);
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  private void pumpStdout() {
+    try (BufferedReader reader = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = reader.readLine()) != null; ) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      lines.add("<stdout read failed: " + e + ">");
+    } finally {
+      lines.add(EOF);
+    }
+  }
+
+  Process process() {
+    return process;
+  }
+
+  /** The next stdout line, or null when stdout ended or nothing came within {@code timeoutMillis}. */
+  String nextLine(long timeoutMillis) throws InterruptedException {
+    if (eofSeen) {
+      return null;
+    }
+    String line = lines.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (line == EOF) {
+      eofSeen = true;
+      return null;
+    }
+    return line;
+  }
+
+  /** Waits for the next stdout line; fails (quoting stderr) if the child ends or is silent for {@code timeoutMillis}. */
+  String expectLine(long timeoutMillis) throws InterruptedException {
+    String line = nextLine(timeoutMillis);
+    if (line == null) {
+      throw new AssertionError(name + " printed nothing within " + timeoutMillis + " ms (alive="
+          + process.isAlive() + ")" + stderrForMessage());
+    }
+    return line;
+  }
+
+  /** Sends one line to the child's stdin. */
+  void send(String line) throws IOException {
+    stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+  }
+
+  /** Kills the process with SIGKILL (on Linux) and waits for it to be gone. */
+  void killNine() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError(name + " survived destroyForcibly for 30 s");
+    }
+  }
+
+  /** Waits for the process to exit and for its stdout to end; returns every line not yet taken. */
+  List<String> awaitExitAndDrain(long timeoutMillis) throws InterruptedException {
+    if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + timeoutMillis + " ms" + stderrForMessage());
+    }
+    List<String> rest = new ArrayList<>();
+    for (String line; (line = nextLine(timeoutMillis)) != null; ) {
+      rest.add(line);
+    }
+    if (!eofSeen) {
+      throw new AssertionError(name + " exited but its stdout did not end within " + timeoutMillis + " ms");
+    }
+    return rest;
+  }
+
+  /** The child's stderr so far, formatted to append to a failure message (empty if there is none). */
+  String stderrForMessage() {
+    try {
+      String text = Files.exists(stderrFile) ? Files.readString(stderrFile, StandardCharsets.UTF_8) : "";
+      return text.isBlank() ? "" : "\n--- stderr of " + name + " ---\n" + text;
+    } catch (IOException e) {
+      return "\n(stderr of " + name + " unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+    try {
+      stdin.close();
+    } catch (IOException e) {
+      // the pipe is already broken: the child is gone
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
