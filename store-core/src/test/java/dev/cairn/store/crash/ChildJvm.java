@@ -1,8 +1,8 @@
 package dev.cairn.store.crash;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * A second JVM running a {@code main} class of the test sources, on the same {@code java} binary and
  * class path as this one: the way crash and lock tests get a process they can kill or race.
  *
- * <p>Its stdout is read line by line by a daemon thread ({@link #nextLine}, {@link #awaitExitAndDrain});
- * its stderr goes to a file that failure messages quote; its stdin is a pipe from this JVM, which the
- * children treat as their lifeline (they exit when it closes, so none outlives a dead test run).
+ * <p>Its stdout goes to a file that a daemon thread tails line by line ({@link #nextLine}, {@link
+ * #awaitExitAndDrain}); its stderr goes to a file that failure messages quote; its stdin is a pipe
+ * from this JVM, which the children treat as their lifeline (they exit when it closes, so none
+ * outlives a dead test run).
  * Not thread-safe: one test thread drives it. {@link #close()} kills the process if still alive.
  */
 final class ChildJvm implements AutoCloseable {
@@ -29,14 +30,16 @@ final class ChildJvm implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final Path stdoutFile;
   private final Path stderrFile;
   private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final OutputStream stdin;
   private boolean eofSeen;
 
-  private ChildJvm(String name, Process process, Path stderrFile) {
+  private ChildJvm(String name, Process process, Path stdoutFile, Path stderrFile) {
     this.name = name;
     this.process = process;
+    this.stdoutFile = stdoutFile;
     this.stderrFile = stderrFile;
     this.stdin = process.getOutputStream();
     Thread reader = new Thread(this::pumpStdout, "stdout-of-" + name);
@@ -55,11 +58,13 @@ final class ChildJvm implements AutoCloseable {
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     Files.createDirectories(logDir);
+    Path stdoutFile = logDir.resolve(name + ".stdout");
     Path stderrFile = logDir.resolve(name + ".stderr");
     Process process = new ProcessBuilder(command)
+        .redirectOutput(ProcessBuilder.Redirect.to(stdoutFile.toFile()))
         .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
         .start();
-    return new ChildJvm(name, process, stderrFile);
+    return new ChildJvm(name, process, stdoutFile, stderrFile);
   }
 
   private static String javaBinary() {
@@ -67,14 +72,39 @@ final class ChildJvm implements AutoCloseable {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
+  /**
+   * Tails the stdout file into {@link #lines}. A file, not a pipe: what the child wrote before it
+   * died stays readable, and no JDK reaper races this thread for the last bytes of a pipe.
+   */
   private void pumpStdout() {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = reader.readLine()) != null; ) {
-        lines.add(line);
+    try (InputStream in = Files.newInputStream(stdoutFile)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      byte[] buffer = new byte[64 * 1024];
+      for (;;) {
+        boolean exited = !process.isAlive(); // before the read: bytes written before the exit are read
+        int n = in.read(buffer);
+        if (n > 0) {
+          for (int i = 0; i < n; i++) {
+            if (buffer[i] == '\n') {
+              lines.add(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+            } else {
+              line.write(buffer[i]);
+            }
+          }
+        } else if (exited) {
+          break;
+        } else {
+          Thread.sleep(1);
+        }
+      }
+      if (line.size() > 0) {
+        lines.add(line.toString(StandardCharsets.UTF_8)); // a last line cut by the kill
       }
     } catch (IOException e) {
       lines.add("<stdout read failed: " + e + ">");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       lines.add(EOF);
     }

@@ -4,16 +4,20 @@ import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.WriteBatch;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The victim of {@link KillNineTest}: a child JVM that writes to a store in a loop until it is
  * killed, and reports every write on stdout so that the parent knows what was acknowledged.
  *
- * <p>Usage: {@code CrashWriter <dir> <round> <seed>}. It opens the store with {@link #OPTIONS}
+ * <p>Usage: {@code CrashWriter <dir> <round> <seed>}. After a warm-up on a scratch store next to
+ * {@code dir}, it opens the store with {@link #OPTIONS}
  * (default periodic durability, a small WAL so that rotations, flushes, checkpoints and compactions
  * happen while it runs), prints {@code ready <lastSequence>}, then for each operation prints
  * {@code begin <op>} before calling the store and {@code ack <seq> <op>[ -> <result>]} once the call
@@ -49,43 +53,12 @@ public final class CrashWriter {
     int round = Integer.parseInt(args[1]);
     Random random = new Random(Long.parseLong(args[2]));
     exitWhenStdinCloses();
-    PrintStream out = System.out;
-    try (Store store = Store.open(dir, OPTIONS)) {
-      report(out, "ready " + store.lastSequence());
-      for (long n = 0; n < OPS_PER_ROUND; n++) {
-        long id = opId(round, n);
-        int i = random.nextInt(KEY_SPACE);
-        int dice = random.nextInt(100);
-        if (random.nextInt(COMPACT_ONE_IN) == 0) {
-          report(out, "begin compact");
-          store.compact();
-          report(out, "ack " + store.lastSequence() + " compact");
-        } else if (dice < 55) {
-          String op = "put k" + i + " " + id;
-          report(out, "begin " + op);
-          long seq = store.put("k" + i, putValue(i, id));
-          report(out, "ack " + seq + " " + op);
-        } else if (dice < 65) {
-          String op = "update k" + i + " " + id;
-          report(out, "begin " + op);
-          byte[] next = updateValue(i, id).getBytes(StandardCharsets.UTF_8);
-          store.update(("k" + i).getBytes(StandardCharsets.UTF_8), old -> next);
-          report(out, "ack " + store.lastSequence() + " " + op);
-        } else if (dice < 77) {
-          String op = "delete k" + i;
-          report(out, "begin " + op);
-          boolean removed = store.delete("k" + i);
-          report(out, "ack " + store.lastSequence() + " " + op + " -> " + removed);
-        } else {
-          boolean async = dice >= 90;
-          String op = (async ? "abatch b" : "batch b") + id;
-          WriteBatch batch = WriteBatch.create();
-          for (int m = 0; m < 3; m++) {
-            batch.put(batchKey(id, m), batchValue(id, m));
-          }
-          report(out, "begin " + op);
-          long seq = async ? store.writeAsync(batch).join() : store.write(batch);
-          report(out, "ack " + seq + " " + op);
+    try {
+      warmUp(dir.resolveSibling(dir.getFileName() + ".warmup"), random);
+      try (Store store = Store.open(dir, OPTIONS)) {
+        report("ready " + store.lastSequence());
+        for (long n = 0; n < OPS_PER_ROUND; n++) {
+          step(store, random, opId(round, n), CrashWriter::report);
         }
       }
     } catch (Throwable t) {
@@ -94,6 +67,63 @@ public final class CrashWriter {
       Runtime.getRuntime().halt(1);
     }
     Runtime.getRuntime().halt(0);
+  }
+
+  /**
+   * Runs the workload on a scratch store first, so that the kill lands in a JIT-compiled write loop
+   * rather than in class loading (the first write of a cold JVM takes a large part of the kill window).
+   */
+  private static void warmUp(Path scratch, Random random) throws IOException {
+    if (Files.exists(scratch)) {
+      try (Stream<Path> files = Files.walk(scratch)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    try (Store store = Store.open(scratch, OPTIONS)) {
+      for (long n = 0; n < 2000; n++) {
+        step(store, random, n, line -> { });
+      }
+      store.compact();
+    }
+  }
+
+  /** Runs one random operation with id {@code id}, telling {@code say} before and after. */
+  private static void step(Store store, Random random, long id, Consumer<String> say) {
+    int i = random.nextInt(KEY_SPACE);
+    int dice = random.nextInt(100);
+    if (random.nextInt(COMPACT_ONE_IN) == 0) {
+      say.accept("begin compact");
+      store.compact();
+      say.accept("ack " + store.lastSequence() + " compact");
+    } else if (dice < 55) {
+      String op = "put k" + i + " " + id;
+      say.accept("begin " + op);
+      long seq = store.put("k" + i, putValue(i, id));
+      say.accept("ack " + seq + " " + op);
+    } else if (dice < 65) {
+      String op = "update k" + i + " " + id;
+      say.accept("begin " + op);
+      byte[] next = updateValue(i, id).getBytes(StandardCharsets.UTF_8);
+      store.update(("k" + i).getBytes(StandardCharsets.UTF_8), old -> next);
+      say.accept("ack " + store.lastSequence() + " " + op);
+    } else if (dice < 77) {
+      String op = "delete k" + i;
+      say.accept("begin " + op);
+      boolean removed = store.delete("k" + i);
+      say.accept("ack " + store.lastSequence() + " " + op + " -> " + removed);
+    } else {
+      boolean async = dice >= 90;
+      String op = (async ? "abatch b" : "batch b") + id;
+      WriteBatch batch = WriteBatch.create();
+      for (int m = 0; m < 3; m++) {
+        batch.put(batchKey(id, m), batchValue(id, m));
+      }
+      say.accept("begin " + op);
+      long seq = async ? store.writeAsync(batch).join() : store.write(batch);
+      say.accept("ack " + seq + " " + op);
+    }
   }
 
   /** An operation id unique across rounds. */
@@ -123,9 +153,9 @@ public final class CrashWriter {
     return String.valueOf((char) ('a' + Math.floorMod(x, 26L))).repeat(length);
   }
 
-  private static void report(PrintStream out, String line) {
-    out.println(line);
-    out.flush();
+  private static void report(String line) {
+    System.out.println(line);
+    System.out.flush();
   }
 
   private static void exitWhenStdinCloses() {

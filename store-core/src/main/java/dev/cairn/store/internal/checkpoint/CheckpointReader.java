@@ -102,16 +102,16 @@ public final class CheckpointReader {
       byte[] blockPrevious = null;
       try {
         for (int r = 0; r < framed.recordCount(); r++) {
-          int shared = (int) in.readVarint();
+          long shared = in.readVarint();
           int suffix = in.readLength();
           if (shared < 0 || shared > (blockPrevious == null ? 0 : blockPrevious.length)) {
             throw new ByteSource.Truncated("shared prefix " + shared + " longer than the previous key");
           }
-          byte[] key = new byte[shared + suffix];
+          byte[] key = new byte[(int) shared + suffix];
           if (shared > 0) {
-            System.arraycopy(blockPrevious, 0, key, 0, shared);
+            System.arraycopy(blockPrevious, 0, key, 0, (int) shared);
           }
-          System.arraycopy(in.array(), in.position(), key, shared, suffix);
+          System.arraycopy(in.array(), in.position(), key, (int) shared, suffix);
           in.skip(suffix);
           long sequence = in.readVarint();
           long segmentIndex = in.readVarint();

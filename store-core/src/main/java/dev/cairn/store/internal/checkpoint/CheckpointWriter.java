@@ -43,11 +43,11 @@ public final class CheckpointWriter implements AutoCloseable {
   public void add(byte[] key, long sequence, int segmentIndex, long blockOffset, int recordOffset, int valueLength)
       throws IOException {
     blocks.startRecord();
+    if (previousKey != null && Arrays.compareUnsigned(previousKey, key) >= 0) {
+      throw new IllegalStateException("checkpoint keys out of order");
+    }
     int shared = 0;
     if (previousKey != null && blocks.blockOffset() == blockOfPreviousKey) {
-      if (Arrays.compareUnsigned(previousKey, key) >= 0) {
-        throw new IllegalStateException("checkpoint keys out of order");
-      }
       shared = Bytes.sharedPrefix(previousKey, key);
     }
     ByteSink raw = blocks.raw();

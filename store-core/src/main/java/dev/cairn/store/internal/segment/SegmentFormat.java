@@ -30,10 +30,11 @@ public final class SegmentFormat {
   public static final int CODEC_ZSTD = 2;
 
   /**
-   * Largest raw block a writer produces: one maximal value and key with their record header fit.
+   * Largest raw block a writer produces: a block is sealed once it reaches its target (at most
+   * 1 MiB), so it holds at most 1 MiB - 1 bytes plus one maximal record (16 MiB + 16 399 bytes).
    * A reader treats a larger rawLength as damage, so a corrupted length never drives an allocation.
    */
-  public static final int MAX_RAW_BLOCK_BYTES = 17 * 1024 * 1024 + 1024;
+  public static final int MAX_RAW_BLOCK_BYTES = 18 * 1024 * 1024;
 
   public static final String SUFFIX = ".seg";
 

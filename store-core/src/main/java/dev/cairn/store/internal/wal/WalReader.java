@@ -48,6 +48,10 @@ public final class WalReader {
       if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
         return new Result(List.of(), 0, true);
       }
+      if (b.length >= WalFormat.HEADER_BYTES && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
+          && Bytes.getInt(b, 12) == Bytes.crc32c(b, 0, 12)) {
+        throw new CorruptionException(path, 8, "unsupported WAL version " + Bytes.getInt(b, 8));
+      }
       throw new CorruptionException(path, 0, "bad WAL header");
     }
     List<WalRecord> records = new ArrayList<>();
@@ -74,7 +78,7 @@ public final class WalReader {
       return null;
     }
     int payloadLength = Bytes.getInt(b, pos);
-    if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES
+    if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || payloadLength > WalFormat.MAX_PAYLOAD_BYTES
         || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
       return null;
     }
@@ -112,7 +116,7 @@ public final class WalReader {
         return "WAL record sequence " + sequence + " does not follow " + lastSequence;
       }
     }
-    return "damaged WAL record (bad length, checksum or contents) followed by valid records";
+    return "damaged WAL record (bad length, checksum or contents)";
   }
 
   private static boolean validHeader(byte[] b) {
