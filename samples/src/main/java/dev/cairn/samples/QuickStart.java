@@ -38,7 +38,8 @@ public final class QuickStart {
       byte[] runsKey = bytes("demo:runs");
       long run = int64.decode(store.update(runsKey,
           current -> int64.encode(current == null ? 1L : int64.decode(current) + 1)));
-      System.out.println("This is run #" + run + (run == 1 ? " (a fresh store)" : " (data survived the restart)"));
+      System.out.println("This is run #" + run
+          + (run == 1 ? " (a fresh store)" : " (data survived the restart)"));
 
       // --- Put and get -----------------------------------------------------------------------
       // String overloads store UTF-8; byte[] keys and values are stored as given.
@@ -70,7 +71,8 @@ public final class QuickStart {
       boolean claimed = store.compareAndSet(ownerKey, null, bytes("quickstart"));
       System.out.println(claimed
           ? "Claimed lease:owner (it was free)"
-          : "lease:owner was already held by '" + store.get("lease:owner") + "' (claimed in an earlier run)");
+          : "lease:owner is already held by '" + store.get("lease:owner")
+              + "' (claimed in an earlier run)");
       boolean renewed = store.compareAndSet(ownerKey, bytes("quickstart"), bytes("quickstart"));
       System.out.println("Renewing our own lease succeeds: " + renewed);
 
@@ -89,7 +91,8 @@ public final class QuickStart {
       // A snapshot keeps reading the store as it was when it was taken, whatever is written later.
       try (Snapshot snapshot = store.snapshot()) {
         store.put("user:1", "Ada King, Countess of Lovelace");
-        System.out.println("Snapshot at sequence " + snapshot.sequence() + " sees user:1 = " + snapshot.get("user:1"));
+        System.out.println("Snapshot at sequence " + snapshot.sequence()
+            + " sees user:1 = " + snapshot.get("user:1"));
         System.out.println("The live store sees       user:1 = " + store.get("user:1"));
       }
 

@@ -4,8 +4,6 @@ import dev.cairn.store.Compression;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.StoreStats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The headline figures of store-core, measured in one run of a fresh JVM: write and read
@@ -28,8 +25,8 @@ import java.util.stream.Stream;
  * store-benchmarks/run --keys 100000     # a quick run
  * </pre>
  *
- * which is {@code mvn -q -B -pl store-benchmarks -am compile exec:exec -Dbench.args="--keys
- * 100000"}; {@code -Dbench.heap=8g} changes the heap.
+ * which is {@code mvn -q -B -pl store-benchmarks -am compile exec:exec -Dexec.executable=java
+ * -Dbench.args="--keys 100000"}; {@code -Dbench.heap=8g} changes the heap.
  *
  * <p>What it measures, for N keys of 16 random bytes (the table prints them as labelled):
  *
@@ -75,20 +72,23 @@ public final class CoreBenchmark {
       }
     }
     if (keyCount <= 0 || keyCount > Integer.MAX_VALUE / KEY_BYTES) {
-      throw new IllegalArgumentException("--keys must be in [1, " + Integer.MAX_VALUE / KEY_BYTES + "]");
+      throw new IllegalArgumentException(
+          "--keys must be in [1, " + Integer.MAX_VALUE / KEY_BYTES + "]: " + keyCount);
     }
-    Path root = Path.of("target", "core-benchmark-" + ProcessHandle.current().pid()).toAbsolutePath();
+    long pid = ProcessHandle.current().pid();
+    Path root = Path.of("target", "core-benchmark-" + pid).toAbsolutePath();
     Files.createDirectories(root);
     try {
       new CoreBenchmark(keyCount, root).run();
     } finally {
-      deleteTree(root);
+      Directories.deleteTree(root);
     }
   }
 
   private void run() throws InterruptedException {
     Runtime rt = Runtime.getRuntime();
-    System.out.printf(Locale.ROOT, "Cairn CoreBenchmark: N = %,d keys of %d random bytes%n", keyCount, KEY_BYTES);
+    System.out.printf(Locale.ROOT, "Cairn CoreBenchmark: N = %,d keys of %d random bytes%n",
+        keyCount, KEY_BYTES);
     System.out.printf(Locale.ROOT, "machine: nproc %d, %s %s (%s), %s %s, max heap %,d MiB%n",
         rt.availableProcessors(), System.getProperty("java.vm.name"), Runtime.version(),
         System.getProperty("java.vm.vendor"), System.getProperty("os.name"),
@@ -98,7 +98,7 @@ public final class CoreBenchmark {
     measureRandomFill(fillDir);
     measureOpenTime(fillDir);
     measureHeapAndGets(fillDir);
-    deleteTree(fillDir);
+    Directories.deleteTree(fillDir);
     for (Compression compression : Compression.values()) {
       measureJson(compression);
     }
@@ -129,7 +129,8 @@ public final class CoreBenchmark {
     start = System.nanoTime();
     store.close();
     double closeSeconds = seconds(start);
-    row("a1", "(a) random-fill put, 1 thread, 100 B values, defaults", keyCount / fillSeconds, "ops/s");
+    row("a1", "(a) random-fill put, 1 thread, 100 B values, defaults",
+        keyCount / fillSeconds, "ops/s");
     row("a2", "    close after the fill", closeSeconds * 1000, "ms");
   }
 
@@ -155,19 +156,21 @@ public final class CoreBenchmark {
     long baseline = usedHeapAfterGc();
     try (Store store = Store.open(dir)) {
       long withStore = usedHeapAfterGc();
-      row("d1", "(d) heap per key after open: (used - baseline) / N", (double) (withStore - baseline) / keyCount, "bytes");
+      double heapPerKey = (double) (withStore - baseline) / keyCount;
+      row("d1", "(d) heap per key after open: (used - baseline) / N", heapPerKey, "bytes");
 
       progress("(b) random gets: warm-up pass, then measured pass");
       getPass(store, new SplittableRandom(SEED + 2));
       long start = System.nanoTime();
       getPass(store, new SplittableRandom(SEED + 3));
-      row("b1", "(b) random point-get after reopen, 1 thread, warmed up", keyCount / seconds(start), "ops/s");
+      row("b1", "(b) random point-get after reopen, 1 thread, warmed up",
+          keyCount / seconds(start), "ops/s");
     }
   }
 
   // ---- (c) compression of JSON documents ------------------------------------------------------
 
-  /** Fills a store with JSON documents using {@code compression}, closes it and reports its size. */
+  /** Fills a store with JSON documents using {@code compression}, closes it, reports its size. */
   private void measureJson(Compression compression) {
     progress("(c) filling %,d JSON documents with %s", keyCount, compression);
     Path dir = root.resolve("json-" + compression);
@@ -175,25 +178,32 @@ public final class CoreBenchmark {
     StoreOptions options = StoreOptions.builder().compression(compression).build();
     long rawBytes = 0;
     StoreStats stats;
+    double fillSeconds;
     try (Store store = Store.open(dir, options)) {
+      long start = System.nanoTime();
       for (int i = 0; i < keyCount; i++) {
         byte[] document = documents.next();
         rawBytes += KEY_BYTES + document.length;
         store.put(key(i), document);
       }
+      fillSeconds = seconds(start);
       stats = store.stats();
     }
-    long diskBytes = directoryBytes(dir);
+    long diskBytes = Directories.byteCount(dir);
     String order = "c" + compression.ordinal();
     if (compression.ordinal() == 0) {
-      row(order + "0", String.format(Locale.ROOT, "(c) JSON documents, avg %.0f B; raw keys + values",
-          (double) rawBytes / keyCount - KEY_BYTES), rawBytes, "bytes");
+      double averageDocumentBytes = (double) rawBytes / keyCount - KEY_BYTES;
+      String label = String.format(Locale.ROOT,
+          "(c) JSON documents (avg %.0f B): raw keys + values", averageDocumentBytes);
+      row(order + "0", label, rawBytes, "bytes");
     }
-    row(order + "1", String.format(Locale.ROOT, "    %-4s on disk after close", compression), diskBytes, "bytes");
-    row(order + "2", String.format(Locale.ROOT, "    %-4s raw / on disk", compression), (double) rawBytes / diskBytes, "x");
-    row(order + "3", String.format(Locale.ROOT, "    %-4s before close: WAL %,d B, %d segments, block ratio",
-        compression, stats.walBytes(), stats.segments()), stats.compressionRatio(), "x");
-    deleteTree(dir);
+    String codec = String.format(Locale.ROOT, "    %-4s ", compression);
+    row(order + "1", codec + "on disk after close", diskBytes, "bytes");
+    row(order + "2", codec + "raw / on disk", (double) rawBytes / diskBytes, "x");
+    row(order + "3", codec + "put, 1 thread", keyCount / fillSeconds, "ops/s");
+    row(order + "4", codec + "WAL bytes before close", stats.walBytes(), "bytes");
+    row(order + "5", codec + "block compression ratio (StoreStats)", stats.compressionRatio(), "x");
+    Directories.deleteTree(dir);
   }
 
   private void getPass(Store store, SplittableRandom random) {
@@ -226,39 +236,11 @@ public final class CoreBenchmark {
     String number = value >= 100 || value == Math.rint(value)
         ? String.format(Locale.ROOT, "%,.0f", value)
         : String.format(Locale.ROOT, "%,.2f", value);
-    results.add(new String[] {order, String.format(Locale.ROOT, "%-60s %14s %s", label, number, unit)});
+    String line = String.format(Locale.ROOT, "%-60s %14s %s", label, number, unit);
+    results.add(new String[] {order, line});
   }
 
   private static void progress(String format, Object... args) {
     System.err.printf(Locale.ROOT, "... " + format + "%n", args);
-  }
-
-  private static long directoryBytes(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(CoreBenchmark::size).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -20,9 +20,13 @@ final class JsonDocuments {
     "Garcia", "Smith", "Tanaka", "Adeyemi", "Rossi", "Murphy", "Sharma", "Lopez", "Wei", "Haddad",
     "Johnson", "Petrova", "Mensah", "Larsen", "Fernandez", "Kim"
   };
-  private static final String[] COUNTRIES = {"DE", "US", "JP", "NG", "IT", "IE", "IN", "MX", "CN", "FR"};
+  private static final String[] COUNTRIES = {
+    "DE", "US", "JP", "NG", "IT", "IE", "IN", "MX", "CN", "FR"
+  };
   private static final String[] STATUSES = {"pending", "paid", "shipped", "delivered", "returned"};
-  private static final String[] TAGS = {"gift", "express", "bulk", "first-order", "discounted", "fragile"};
+  private static final String[] TAGS = {
+    "gift", "express", "bulk", "first-order", "discounted", "fragile"
+  };
   private static final String[] CURRENCIES = {"EUR", "USD", "JPY", "GBP"};
 
   private final SplittableRandom random;

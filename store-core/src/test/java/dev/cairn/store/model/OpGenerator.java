@@ -8,7 +8,7 @@ import java.util.Random;
 /**
  * Draws random {@link Op}s. Keys are 1 to 6 symbols of a small alphabet (0x00 and 0xFF included,
  * and both sides of 0x80, where signed and unsigned order part), mostly short, so most writes
- * overwrite; and a third of the time a live key of the model is picked. Values are 0 to 3000
+ * overwrite; a third of the time a live key of the model is picked, and now and then the empty key. Values are 0 to 3000
  * bytes, random or repetitive, with now and then a 100 KiB one.
  *
  * <p>Every key lies under {@code scope}. A generator with a non-empty scope draws only ranges
@@ -92,12 +92,12 @@ final class OpGenerator {
 
   // ---------------------------------------------------------------- keys and values
 
-  /** A key under the scope: a live one a third of the time, else a fresh draw. */
+  /** A key under the scope: a live one a third of the time, else a fresh draw (rarely the scope itself). */
   byte[] key(ReferenceModel model) {
-    byte[] fresh = ModelBytes.concat(scope, randomSuffix(false));
+    byte[] fresh = ModelBytes.concat(scope, random.nextInt(100) == 0 ? new byte[0] : randomSuffix(false));
     if (random.nextInt(3) == 0) {
       byte[] live = model.randomLiveKey(random, fresh);
-      if (live != null) {
+      if (live != null && ModelBytes.startsWith(live, scope)) {
         return live;
       }
     }

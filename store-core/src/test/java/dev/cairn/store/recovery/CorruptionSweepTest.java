@@ -29,7 +29,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,21 +41,23 @@ import org.junit.jupiter.api.io.TempDir;
  * other exception, no wrong value, no hang.
  *
  * <p>The store holds about 5,000 keys of ~200-byte compressible values, written in three sessions
- * with {@code Compression} NONE, LZ4 and ZSTD and {@code walRotateBytes(64 KiB)}, with overwrites
- * and deletes, so its segments mix blocks of all three codecs and some blocks hold only
- * overwritten records (flipping those is harmless: no read touches them).
+ * with {@code Compression} NONE, LZ4 and ZSTD and {@code walRotateBytes(64 KiB)}; each session
+ * overwrites and deletes a run of the previous session's keys. Compaction merges the small
+ * segments that flushes leave (copying fully live blocks as they are, so blocks of all three
+ * codecs remain), and a garbage ratio of 0.9 keeps it from rewriting segments whose garbage is
+ * lower: some blocks then hold only overwritten records, which no read touches, so flipping a
+ * byte there is harmless.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CorruptionSweepTest {
   private static final int KEYS_PER_SESSION = 1700;
-  private static final int SAMPLES_PER_SEGMENT = 110;
+  private static final int SAMPLES_PER_SEGMENT = 90;
   private static final int SAMPLES_PER_CHECKPOINT = 260;
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
 
-  private Path original;
-  private CommitModel model;
-  private List<String> probes;
+  private static Path original;
+  private static CommitModel model;
+  private static List<String> probes;
 
   /** How one damaged copy behaved. */
   enum Outcome {
@@ -66,7 +67,7 @@ class CorruptionSweepTest {
   }
 
   @BeforeAll
-  void writeStoreWithAllThreeCodecs() {
+  static void writeStoreWithAllThreeCodecs() {
     original = tmp.resolve("original");
     model = new CommitModel();
     int session = 0;
@@ -76,11 +77,12 @@ class CorruptionSweepTest {
         for (int i = first; i < first + KEYS_PER_SESSION; i++) {
           model.put(store, key(i), value(i, codec.name()));
         }
-        for (int i = 0; i < first; i += 5) {
-          model.put(store, key(i), value(i, "overwritten under " + codec));
-        }
-        for (int i = 3; i < first; i += 13) {
-          if (model.latest().containsKey(key(i))) {
+        if (session > 0) { // rewrite and delete the first keys of the previous session, leaving the rest live
+          int previous = first - KEYS_PER_SESSION;
+          for (int i = previous; i < previous + 200; i++) {
+            model.put(store, key(i), value(i, "overwritten under " + codec));
+          }
+          for (int i = previous + 200; i < previous + 260; i++) {
             model.delete(store, key(i));
           }
         }
@@ -108,7 +110,7 @@ class CorruptionSweepTest {
     for (Path seg : StoreDirs.files(original, StoreDirs.SEGMENT)) {
       Framed layout = FileLayout.segment(StoreDirs.read(seg));
       for (long offset : sampleOffsets(layout, SAMPLES_PER_SEGMENT, new Random(offsets))) {
-        Outcome outcome = flipAndReadEverything(seg.getFileName().toString(), offset);
+        Outcome outcome = flipAndReadEverything(seg.getFileName().toString(), layout, offset);
         outcomes.merge(outcome, 1, Integer::sum);
         offsets++;
         if (offset < layout.blocksStart() || offset >= layout.footerOffset()) {
@@ -129,7 +131,7 @@ class CorruptionSweepTest {
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     TreeSet<Long> offsets = sampleOffsets(layout, SAMPLES_PER_CHECKPOINT, new Random(1));
     for (long offset : offsets) {
-      Outcome outcome = flipAndReadEverything(ckpt.getFileName().toString(), offset);
+      Outcome outcome = flipAndReadEverything(ckpt.getFileName().toString(), layout, offset);
       outcomes.merge(outcome, 1, Integer::sum);
       assertEquals(Outcome.DETECTED_AT_OPEN, outcome, ckpt.getFileName() + " byte " + offset
           + ": every checkpoint byte is under a checksum, and open reads the whole checkpoint");
@@ -139,48 +141,57 @@ class CorruptionSweepTest {
 
   // ---------------------------------------------------------------- one trial
 
+  /** One flipped byte: the damaged file of a trial copy, the byte, and the block holding it (-1 if none). */
+  private record Damage(Path file, long fileLength, long offset, long blockOffset) {
+    String describe() {
+      return file.getFileName() + " byte " + offset + " flipped";
+    }
+  }
+
   /** Flips byte {@code offset} of file {@code name} in a copy of the store, then opens it and reads every key. */
-  private Outcome flipAndReadEverything(String name, long offset) {
+  private Outcome flipAndReadEverything(String name, Framed layout, long offset) {
     Path trial = StoreDirs.copy(original, tmp.resolve("flip-" + name + "-" + offset));
-    Path damaged = trial.resolve(name);
-    StoreDirs.flipByte(damaged, offset);
-    String context = name + " byte " + offset + " flipped";
+    long blockOffset = layout.blocks().stream()
+        .filter(b -> b.offset() <= offset && offset < b.end()).mapToLong(Block::offset).findFirst().orElse(-1);
+    Damage damage = new Damage(trial.resolve(name), layout.fileLength(), offset, blockOffset);
+    StoreDirs.flipByte(damage.file(), offset);
     try {
       Store store;
       try {
         store = Store.open(trial, options(Compression.ZSTD));
       } catch (CorruptionException e) {
-        assertNamesDamagedFile(e, damaged, context);
+        assertReports(e, damage, false, damage.describe() + ", open");
         return Outcome.DETECTED_AT_OPEN;
       }
       boolean detected;
       try (store) {
-        detected = readEveryKey(store, damaged, context) | scanEverything(store, damaged, context);
+        detected = readEveryKey(store, damage) | scanEverything(store, damage);
       }
       return detected ? Outcome.DETECTED_ON_READ : Outcome.HARMLESS;
     } catch (CorruptionException e) {
-      throw new AssertionError(context + ": corruption escaped from close()", e);
+      throw new AssertionError(damage.describe() + ": corruption escaped from close()", e);
     } catch (RuntimeException e) {
-      throw new AssertionError(context + ": " + e.getClass().getName() + " instead of CorruptionException", e);
+      throw new AssertionError(damage.describe() + ": " + e.getClass().getName() + " is not CorruptionException", e);
     } finally {
       StoreDirs.delete(trial);
     }
   }
 
   /** Gets every key; true if any get threw CorruptionException. Fails on a wrong value. */
-  private boolean readEveryKey(Store store, Path damaged, String context) {
+  private boolean readEveryKey(Store store, Damage damage) {
     SortedMap<String, byte[]> expected = model.latest();
     boolean detected = false;
     for (String key : probes) {
+      String context = damage.describe() + ", get(" + key + ")";
       byte[] value;
       try {
         value = store.get(utf8(key));
       } catch (CorruptionException e) {
-        assertNamesDamagedFile(e, damaged, context + ", get(" + key + ")");
+        assertReports(e, damage, true, context);
         detected = true;
         continue;
       }
-      assertArrayEquals(expected.get(key), value, context + ": get(" + key + ") returned a wrong value");
+      assertArrayEquals(expected.get(key), value, context + " returned a wrong value");
     }
     return detected;
   }
@@ -189,31 +200,39 @@ class CorruptionSweepTest {
    * Scans everything; true if the scan threw CorruptionException. The entries before that must be
    * exactly the first live keys with their values; a scan that completes must yield them all.
    */
-  private boolean scanEverything(Store store, Path damaged, String context) {
+  private boolean scanEverything(Store store, Damage damage) {
+    String context = damage.describe() + ", scan";
     Iterator<Map.Entry<String, byte[]>> expected = model.latest().entrySet().iterator();
     try (Cursor cursor = store.scan(KeyRange.all())) {
       while (cursor.hasNext()) {
         Entry e = cursor.next();
-        assertTrue(expected.hasNext(), context + ": scan yielded extra key " + e.keyString());
+        assertTrue(expected.hasNext(), context + " yielded extra key " + e.keyString());
         Map.Entry<String, byte[]> want = expected.next();
-        assertEquals(want.getKey(), e.keyString(), context + ": scan key");
-        assertArrayEquals(want.getValue(), e.value(), context + ": scan value of " + e.keyString());
+        assertEquals(want.getKey(), e.keyString(), context + " key");
+        assertArrayEquals(want.getValue(), e.value(), context + " value of " + e.keyString());
       }
     } catch (CorruptionException e) {
-      assertNamesDamagedFile(e, damaged, context + ", scan");
+      assertReports(e, damage, true, context);
       return true;
     }
-    assertFalse(expected.hasNext(), context + ": scan ended early");
+    assertFalse(expected.hasNext(), context + " ended early");
     return false;
   }
 
-  private static void assertNamesDamagedFile(CorruptionException e, Path damaged, String context) {
-    assertEquals(damaged.toAbsolutePath().normalize(), e.file().toAbsolutePath().normalize(),
+  /**
+   * Asserts that {@code e} names the damaged file (in {@code file()} and in its message) and an
+   * offset inside it; a read must name the very block that holds the flipped byte.
+   */
+  private static void assertReports(CorruptionException e, Damage damage, boolean onRead, String context) {
+    assertEquals(damage.file().toAbsolutePath().normalize(), e.file().toAbsolutePath().normalize(),
         context + ": CorruptionException.file() is the damaged file (" + e.getMessage() + ")");
-    assertTrue(e.getMessage().contains(damaged.getFileName().toString()),
+    assertTrue(e.getMessage().contains(damage.file().getFileName().toString()),
         context + ": the message names the file: " + e.getMessage());
-    assertTrue(e.fileOffset() >= 0 && e.fileOffset() <= StoreDirs.read(damaged).length,
+    assertTrue(e.fileOffset() >= 0 && e.fileOffset() <= damage.fileLength(),
         context + ": fileOffset() " + e.fileOffset() + " lies within the file");
+    if (onRead) {
+      assertEquals(damage.blockOffset(), e.fileOffset(), context + ": a read reports the damaged block's offset");
+    }
   }
 
   // ---------------------------------------------------------------- offsets and data
@@ -255,7 +274,12 @@ class CorruptionSweepTest {
   }
 
   private static StoreOptions options(Compression codec) {
-    return StoreOptions.builder().compression(codec).walRotateBytes(64 * 1024).build();
+    return StoreOptions.builder()
+        .compression(codec)
+        .walRotateBytes(64 * 1024)
+        .segmentBytes(1024 * 1024)
+        .compactionGarbageRatio(0.9)
+        .build();
   }
 
   private static String key(int i) {
@@ -264,7 +288,7 @@ class CorruptionSweepTest {
 
   private static byte[] value(int i, String note) {
     StringBuilder sb = new StringBuilder();
-    while (sb.length() < 200) {
+    while (sb.length() < 220) {
       sb.append("value of ").append(key(i)).append(' ').append(note).append("; ");
     }
     return utf8(sb.substring(0, 200 + i % 17));

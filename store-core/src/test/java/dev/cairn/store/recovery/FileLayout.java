@@ -72,6 +72,18 @@ final class FileLayout {
     return new Framed(blocksStart, blocks(ckpt, blocksStart, footerOffset), footerOffset, ckpt.length);
   }
 
+  /** The file numbers of the segments an intact checkpoint lists, in its order. */
+  static List<Long> checkpointSegments(byte[] ckpt) {
+    ByteBuffer b = ByteBuffer.wrap(ckpt);
+    int body = CheckpointFormat.HEADER_BYTES + 8;
+    int count = b.getInt(body + 24);
+    List<Long> numbers = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      numbers.add(b.getLong(body + 28 + 16 * i));
+    }
+    return numbers;
+  }
+
   private static List<Block> blocks(byte[] file, long from, long to) {
     ByteBuffer b = ByteBuffer.wrap(file);
     List<Block> blocks = new ArrayList<>();

@@ -73,6 +73,24 @@ final class StoreDirs {
     }
   }
 
+  /** Deletes one file. */
+  static void deleteFile(Path file) {
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The names of the files in {@code dir}, sorted. */
+  static List<String> names(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Cuts {@code file} to {@code byteCount} bytes. */
   static void truncate(Path file, long byteCount) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {

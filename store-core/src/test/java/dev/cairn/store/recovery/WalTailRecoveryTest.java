@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.CorruptionException;
 import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
+import dev.cairn.store.internal.engine.StoreEngine;
 import dev.cairn.store.internal.wal.WalFormat;
 import dev.cairn.store.recovery.CommitModel.Op;
 import dev.cairn.store.recovery.FileLayout.WalSpan;
@@ -24,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Recovery of the newest WAL (docs/FORMAT.md, "Recovery: torn tail or corruption"). A record that
  * is cut short or fails its checksum with nothing valid after it is a torn tail: open keeps the
- * commits before it, drops it, and later writes survive a reopen. A damaged record followed by a
- * valid one is corruption, reported with the WAL's name and the record's offset.
+ * commits before it, drops it, and later writes survive a reopen. A WAL cut inside its header,
+ * or holding only zero bytes, is an empty torn WAL. A damaged record followed by a valid one, or
+ * a damaged header, is corruption, reported with the WAL's name and the damaged record's offset.
  *
  * <p>Every test starts from one store closed after {@value #COMMITS} small commits (puts, deletes
  * and multi-key batches) under the default options, which leave them all in one small WAL.
@@ -64,19 +68,21 @@ class WalTailRecoveryTest {
   // ---------------------------------------------------------------- cuts
 
   /**
-   * Cuts the WAL at every record boundary, one byte into each record, right after each record
-   * header, one byte short of each record's end, and at one random byte inside each record: every
-   * way a crash can leave a record partly written (a full sweep of every byte takes minutes and
-   * finds nothing more, since recovery treats all cuts inside one record alike).
+   * Cuts the WAL inside its header, and for every record at its start (a clean record boundary),
+   * at a random byte inside its 8-byte header, at a random byte inside its payload, and one byte
+   * short of its end: every way a crash can leave a record partly written. (Every byte of the
+   * file takes minutes, each cut being two opens with their fsyncs, and finds nothing more:
+   * recovery treats every cut inside one part of a record alike.)
    */
   @Test
   void everyCutOfTheWal_recoversExactlyTheCommitsWhoseRecordsEndBeforeTheCut() {
     Random random = new Random(7);
-    TreeSet<Long> cuts = new TreeSet<>();
+    TreeSet<Long> cuts = new TreeSet<>(List.of(0L, 1L, 8L, (long) WalFormat.HEADER_BYTES - 1));
     for (WalSpan r : records) {
-      long recordBytes = r.end() - r.offset();
-      cuts.addAll(List.of(r.offset(), r.offset() + 1, r.offset() + WalFormat.RECORD_HEADER_BYTES, r.end() - 1,
-          r.offset() + 2 + random.nextInt((int) recordBytes - 3)));
+      cuts.add(r.offset());
+      cuts.add(r.offset() + 1 + random.nextInt(WalFormat.RECORD_HEADER_BYTES - 1));
+      cuts.add(r.payloadOffset() + random.nextInt(r.payloadLength()));
+      cuts.add(r.end() - 1);
     }
     cuts.add((long) wal.length);
     for (long cut : cuts) {
@@ -122,6 +128,41 @@ class WalTailRecoveryTest {
     assertRecoversPrefix(trial, survivor, damage.toString());
   }
 
+  /**
+   * Recovery must cut a torn tail off before the store takes new writes: otherwise a crash before
+   * the replayed WAL is flushed leaves it as an older WAL with a bad record, which the next open
+   * must treat as corruption, losing the writes acknowledged since. The flush is held back at the
+   * file system while the test checks the WAL's length and copies the directory as that crash
+   * would leave it.
+   */
+  @ParameterizedTest(name = "cut {0} bytes into the last record")
+  @ValueSource(ints = {1, 9, 30})
+  void tornTailIsTruncatedBeforeNewWrites_soACrashBeforeTheFlushLosesNothing(int bytesIntoLastRecord) {
+    WalSpan last = records.get(records.size() - 1);
+    long survivor = records.get(records.size() - 2).sequence();
+    Path trial = StoreDirs.copy(original, tmp.resolve("trial"));
+    StoreDirs.truncate(trial.resolve(walName), last.offset() + bytesIntoLastRecord);
+    byte[] after = utf8("acknowledged before the crash");
+    Path crashImage;
+    FlushGateVfs vfs = new FlushGateVfs();
+    try (Store store = StoreEngine.open(trial, StoreOptions.defaults(), vfs)) {
+      assertEquals(last.offset(), StoreDirs.read(trial.resolve(walName)).length,
+          "the replayed WAL is cut at its torn record before the store is handed out");
+      assertEquals(survivor + 1, store.put(utf8(AFTER), after));
+      store.flush();
+      crashImage = StoreDirs.copy(trial, tmp.resolve("crash-image"));
+      vfs.open();
+    }
+    TreeMap<String, byte[]> expected = model.stateAt(survivor);
+    expected.put(AFTER, after);
+    List<String> probes = new ArrayList<>(model.everWritten());
+    probes.add(AFTER);
+    try (Store store = Store.open(crashImage)) {
+      assertEquals(survivor + 1, store.lastSequence(), "lastSequence() after the crash");
+      CommitModel.assertHolds(store, expected, probes, "crash before the flush of the replayed WAL");
+    }
+  }
+
   // ---------------------------------------------------------------- damage before valid records
 
   @ParameterizedTest(name = "record {0}, byte {1} of the record flipped")
@@ -152,6 +193,26 @@ class WalTailRecoveryTest {
     CorruptionException again = assertThrows(CorruptionException.class, () -> Store.open(trial).close(),
         "the corruption is reported again on the next open");
     assertEquals(damaged.offset(), again.fileOffset());
+  }
+
+  @ParameterizedTest(name = "header byte {0} flipped")
+  @ValueSource(ints = {0, 7, 8, 11, 12, 15})
+  void damagedHeaderOfTheNewestWal_isCorruptionAtOffsetZero(int headerByte) {
+    Path trial = StoreDirs.copy(original, tmp.resolve("trial"));
+    Path walFile = trial.resolve(walName);
+    StoreDirs.flipByte(walFile, headerByte);
+
+    CorruptionException e = assertThrows(CorruptionException.class, () -> Store.open(trial).close(),
+        "a bad magic, version or header checksum is not a torn tail");
+    assertEquals(walFile.toAbsolutePath().normalize(), e.file().toAbsolutePath().normalize(), "file()");
+    assertEquals(0, e.fileOffset(), "fileOffset()");
+  }
+
+  @Test
+  void newestWalOfOnlyZeroBytes_isAnEmptyTornWal() {
+    Path trial = StoreDirs.copy(original, tmp.resolve("trial"));
+    StoreDirs.overwrite(trial.resolve(walName), 0, new byte[wal.length]);
+    assertRecoversPrefix(trial, 0, "WAL of zero bytes only");
   }
 
   // ---------------------------------------------------------------- helpers

@@ -38,7 +38,10 @@ final class CommitPipeline {
   private final StoreEngine engine;
   private final boolean syncEachGroup;
   private final ReentrantLock lock = new ReentrantLock();
+  /** Blocking committers wait here for their commit to be done or to reach the head. */
   private final Condition changed = lock.newCondition();
+  /** The writer thread waits here for an async commit at the head. */
+  private final Condition asyncAtHead = lock.newCondition();
   private final ArrayDeque<Commit> queue = new ArrayDeque<>(); // guarded by lock
   private boolean leaderActive; // guarded by lock
   private boolean closed; // guarded by lock
@@ -84,7 +87,9 @@ final class CommitPipeline {
     lock.lock();
     try {
       enqueue(c);
-      changed.signalAll();
+      if (queue.peekFirst() == c && !leaderActive) {
+        asyncAtHead.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -106,7 +111,7 @@ final class CommitPipeline {
     try {
       for (;;) {
         while (!closed && (queue.isEmpty() || leaderActive || !queue.peekFirst().isAsync())) {
-          changed.awaitUninterruptibly();
+          asyncAtHead.awaitUninterruptibly();
         }
         if (queue.isEmpty() && closed) {
           return;
@@ -114,7 +119,7 @@ final class CommitPipeline {
         if (!leaderActive && !queue.isEmpty() && queue.peekFirst().isAsync()) {
           leadLocked();
         } else {
-          changed.awaitUninterruptibly();
+          asyncAtHead.awaitUninterruptibly();
         }
       }
     } finally {
@@ -147,7 +152,7 @@ final class CommitPipeline {
         queue.pollFirst();
       }
       leaderActive = false;
-      changed.signalAll();
+      wakeNext();
     }
     lock.unlock();
     try {
@@ -162,6 +167,17 @@ final class CommitPipeline {
       }
     } finally {
       lock.lock();
+    }
+  }
+
+  /** With the lock held after a group: wakes its waiting callers and whoever leads next. */
+  private void wakeNext() {
+    if (lock.hasWaiters(changed)) {
+      changed.signalAll();
+    }
+    Commit head = queue.peekFirst();
+    if ((head != null && head.isAsync()) || closed) {
+      asyncAtHead.signal();
     }
   }
 
@@ -231,7 +247,7 @@ final class CommitPipeline {
     lock.lock();
     try {
       closed = true;
-      changed.signalAll();
+      asyncAtHead.signal();
       while (!queue.isEmpty() || leaderActive) {
         changed.awaitUninterruptibly();
       }

@@ -39,6 +39,22 @@ final class Recovery {
 
   private Recovery() {}
 
+  /** Growable parallel arrays of checkpoint entries. */
+  private static final class EntryArrays {
+    byte[][] keys = new byte[1024][];
+    Version[] versions = new Version[1024];
+    int count;
+
+    void add(byte[] key, Version version) {
+      if (count == keys.length) {
+        keys = java.util.Arrays.copyOf(keys, count * 2);
+        versions = java.util.Arrays.copyOf(versions, count * 2);
+      }
+      keys[count] = key;
+      versions[count++] = version;
+    }
+  }
+
   static State run(Vfs vfs, Path dir, KeyIndex index) throws IOException {
     TreeSet<Long> checkpoints = new TreeSet<>();
     TreeSet<Long> wals = new TreeSet<>();
@@ -77,9 +93,11 @@ final class Recovery {
           segments.add(Segment.open(vfs, segmentPath, ref.fileNumber(), ref.fileLength()));
         }
         Segment[] bySlot = segments.toArray(new Segment[0]);
+        EntryArrays loaded = new EntryArrays();
         CheckpointReader.readEntries(path, file, bySlot.length,
-            (key, sequence, slot, blockOffset, recordOffset, valueLength) ->
-                index.load(key, Version.stored(sequence, bySlot[slot], blockOffset, recordOffset, valueLength, null)));
+            (key, sequence, slot, blockOffset, recordOffset, valueLength) -> loaded.add(key,
+                Version.stored(sequence, bySlot[slot], blockOffset, recordOffset, valueLength, null)));
+        index.loadSorted(loaded.keys, loaded.versions, loaded.count);
       } catch (IOException | RuntimeException e) {
         for (Segment s : segments) {
           s.release();

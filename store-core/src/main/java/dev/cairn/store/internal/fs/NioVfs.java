@@ -141,26 +141,39 @@ public final class NioVfs implements Vfs {
   private static final class NioFile implements VfsFile {
     private final RandomAccessFile file;
     private long end; // guarded by file
+    private long pointer; // the file pointer of file; guarded by file
 
     NioFile(RandomAccessFile file) throws IOException {
       this.file = file;
       this.end = file.length();
     }
 
+    /** Moves the file pointer, skipping the system call when it is already there (appends in a row). */
+    private void seek(long offset) throws IOException {
+      if (pointer != offset) {
+        file.seek(offset);
+        pointer = offset;
+      }
+    }
+
     @Override
     public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
       synchronized (file) {
-        file.seek(fileOffset);
+        seek(fileOffset);
+        pointer = -1; // a short read leaves the pointer anywhere
         file.readFully(dst, dstOffset, length);
+        pointer = fileOffset + length;
       }
     }
 
     @Override
     public void append(byte[] src, int srcOffset, int length) throws IOException {
       synchronized (file) {
-        file.seek(end);
+        seek(end);
+        pointer = -1; // a failed write leaves the pointer anywhere
         file.write(src, srcOffset, length);
         end += length;
+        pointer = end;
       }
     }
 
@@ -181,6 +194,7 @@ public final class NioVfs implements Vfs {
       synchronized (file) {
         file.setLength(byteCount);
         end = byteCount;
+        pointer = -1;
       }
     }
 

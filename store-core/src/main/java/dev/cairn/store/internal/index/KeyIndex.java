@@ -28,7 +28,8 @@ import java.util.concurrent.locks.StampedLock;
  * one thread (the group-commit leader or the maintenance thread) mutates at a time anyway.
  */
 public final class KeyIndex {
-  private final ConcurrentSkipListMap<byte[], Version> map = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+  // Replaced only by loadSorted, during open, before the index is shared.
+  private ConcurrentSkipListMap<byte[], Version> map = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
   private final StampedLock lock = new StampedLock();
 
   // Guarded by lock (write side), read under the read side.
@@ -233,12 +234,18 @@ public final class KeyIndex {
     }
   }
 
-  /** Loads one checkpoint entry; only during open, before any other use. */
-  public void load(byte[] key, Version stored) {
-    map.put(key, stored);
-    liveKeys++;
-    liveBytes += key.length + stored.valueLength;
-    stored.segment.liveBytes().addAndGet(stored.recordBytes(key.length));
+  /**
+   * Loads a checkpoint's entries, whose keys are strictly ascending; only during open, before any
+   * other use. Builds the skip list in one pass.
+   */
+  public void loadSorted(byte[][] keys, Version[] versions, int count) {
+    map = new ConcurrentSkipListMap<>(new SortedRun(keys, versions, 0, count));
+    for (int i = 0; i < count; i++) {
+      Version v = versions[i];
+      liveKeys++;
+      liveBytes += keys[i].length + v.valueLength;
+      v.segment.liveBytes().addAndGet(v.recordBytes(keys[i].length));
+    }
   }
 
   /** A head to replace: if {@code key}'s head is still {@code expected}, it becomes {@code replacement}. */

@@ -16,7 +16,7 @@ import dev.cairn.store.internal.segment.Segment;
  * snapshot may read it. {@code prev} is written only under the index write lock and read without
  * it: trimming only ever cuts versions older than what every open snapshot needs.
  *
- * <p>Size matters: one object per live key. With compressed oops this is 40 bytes.
+ * <p>Size matters: one object per live key. With compressed oops this is 48 bytes.
  */
 public final class Version {
   public final long sequence;

@@ -1,0 +1,89 @@
+package dev.cairn.store.recovery;
+
+import dev.cairn.store.internal.fs.NioVfs;
+import dev.cairn.store.internal.fs.Vfs;
+import dev.cairn.store.internal.fs.VfsFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real file system, except that creating a segment file waits until {@link #open()} is
+ * called. This holds the store's first flush, so a test can look at the directory as a crash at
+ * that moment would leave it: recovery done, new writes in the WAL, nothing flushed yet. A held
+ * creation gives up after 30 seconds with an IOException, so a test that forgets to open the gate
+ * fails instead of hanging.
+ */
+final class FlushGateVfs implements Vfs {
+  private final Vfs real = new NioVfs();
+  private final CountDownLatch gate = new CountDownLatch(1);
+
+  /** Lets segment creations proceed, now and from then on. */
+  void open() {
+    gate.countDown();
+  }
+
+  @Override
+  public VfsFile create(Path file) throws IOException {
+    if (file.getFileName().toString().endsWith(StoreDirs.SEGMENT)) {
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("test gate stayed closed for " + file);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted at the test gate for " + file);
+      }
+    }
+    return real.create(file);
+  }
+
+  @Override
+  public VfsFile open(Path file) throws IOException {
+    return real.open(file);
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    return real.list(dir);
+  }
+
+  @Override
+  public boolean exists(Path file) {
+    return real.exists(file);
+  }
+
+  @Override
+  public long size(Path file) throws IOException {
+    return real.size(file);
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    real.createDirectories(dir);
+  }
+
+  @Override
+  public void rename(Path source, Path target) throws IOException {
+    real.rename(source, target);
+  }
+
+  @Override
+  public void delete(Path file) throws IOException {
+    real.delete(file);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    real.syncDirectory(dir);
+  }
+
+  @Override
+  public Closeable tryLock(Path lockFile) throws IOException {
+    return real.tryLock(lockFile);
+  }
+}

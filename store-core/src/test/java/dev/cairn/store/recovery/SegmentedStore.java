@@ -1,0 +1,49 @@
+package dev.cairn.store.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A small store with every kind of file: about 200 KiB of values flushed into several segments
+ * that one checkpoint lists, and a WAL whose last records are a few small commits.
+ */
+final class SegmentedStore {
+  /** Rotates the WAL every 64 KiB; no background compaction, so each flush leaves its own segment. */
+  static final StoreOptions OPTIONS =
+      StoreOptions.builder().walRotateBytes(64 * 1024).backgroundCompaction(false).build();
+
+  static final int BULK_KEYS = 900;
+  static final int TAIL_COMMITS = 3;
+
+  private SegmentedStore() {}
+
+  /** Writes the store into {@code dir} and closes it; returns the commits. */
+  static CommitModel write(Path dir) {
+    CommitModel model = new CommitModel();
+    try (Store store = Store.open(dir, OPTIONS)) {
+      for (int i = 0; i < BULK_KEYS; i++) {
+        model.put(store, String.format("bulk-%04d", i), value(i));
+      }
+      for (int i = 0; i < TAIL_COMMITS; i++) {
+        model.put(store, "tail-" + i, ("tail value " + i).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    assertTrue(StoreDirs.files(dir, StoreDirs.SEGMENT).size() >= 2, "the values fill several segments");
+    assertEquals(1, StoreDirs.files(dir, StoreDirs.CHECKPOINT).size(), "one checkpoint");
+    assertTrue(FileLayout.walRecords(StoreDirs.read(StoreDirs.only(dir, StoreDirs.WAL))).size() > TAIL_COMMITS,
+        "the WAL ends with the tail commits");
+    return model;
+  }
+
+  private static byte[] value(int i) {
+    byte[] v = new byte[200 + i % 13];
+    Arrays.fill(v, (byte) ('A' + i % 26));
+    return v;
+  }
+}
