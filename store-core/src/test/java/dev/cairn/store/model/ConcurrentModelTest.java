@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * writer draws (not the interleaving). Replay with {@code -Dcairn.seed=<seed>}.
  */
 class ConcurrentModelTest {
-  private static final int STEPS_PER_WRITER = 1500;
+  private static final int STEPS_PER_WRITER = 1000;
   private static final long TIMEOUT_SECONDS = 120;
 
   @TempDir Path dir;

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that still fails, printed one per line; {@code -Dcairn.ops=<n>} changes the number of steps.
  */
 class ModelTest {
-  private static final int DEFAULT_STEPS = 4000;
+  private static final int DEFAULT_STEPS = 3000;
 
   @TempDir Path tempDir;
 

@@ -512,7 +512,12 @@ public final class StoreEngine implements Store {
     long fileBytes = 0;
     try {
       for (String name : vfs.list(dir)) {
-        long size = vfs.size(dir.resolve(name));
+        long size;
+        try {
+          size = vfs.size(dir.resolve(name));
+        } catch (java.nio.file.NoSuchFileException e) {
+          continue; // deleted by maintenance since the listing
+        }
         fileBytes += size;
         if (FileNames.parse(name, FileNames.Kind.WAL) >= 0) {
           walBytes += size;
