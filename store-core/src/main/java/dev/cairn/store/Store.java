@@ -109,6 +109,16 @@ public interface Store extends AutoCloseable {
   /** A point-in-time read view; close it when done. */
   Snapshot snapshot();
 
+  /**
+   * Opens a cursor on the change feed: every commit after a starting point, in commit order, each
+   * exactly once, also across restarts of the store, read from the retained history on disk. See
+   * {@link ChangeQuery} for where it starts and {@link ChangeCursor} for how to consume it.
+   *
+   * @throws IllegalArgumentException if the query resumes after a sequence not yet committed
+   * @throws ChangeHistoryLostException if the history after the requested sequence was deleted
+   */
+  ChangeCursor changes(ChangeQuery query);
+
   /** Sequence number of the last commit (0 for a store never written). */
   long lastSequence();
 

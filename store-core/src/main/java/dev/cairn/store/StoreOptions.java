@@ -21,6 +21,8 @@ public final class StoreOptions {
   private final long blockCacheBytes;
   private final double compactionGarbageRatio;
   private final boolean backgroundCompaction;
+  private final long changeRetentionBytes;
+  private final Duration changeRetentionAge;
 
   private StoreOptions(Builder b) {
     this.compression = b.compression;
@@ -31,6 +33,8 @@ public final class StoreOptions {
     this.blockCacheBytes = b.blockCacheBytes;
     this.compactionGarbageRatio = b.compactionGarbageRatio;
     this.backgroundCompaction = b.backgroundCompaction;
+    this.changeRetentionBytes = b.changeRetentionBytes;
+    this.changeRetentionAge = b.changeRetentionAge;
   }
 
   /** The defaults. */
@@ -74,13 +78,24 @@ public final class StoreOptions {
     return backgroundCompaction;
   }
 
+  /** Most bytes of change history kept beyond what recovery needs. */
+  public long changeRetentionBytes() {
+    return changeRetentionBytes;
+  }
+
+  /** Longest time change history is kept, or null for no age limit. */
+  public Duration changeRetentionAge() {
+    return changeRetentionAge;
+  }
+
   @Override
   public String toString() {
     return "StoreOptions{compression=" + compression + ", durability=" + durability
         + ", blockBytes=" + blockBytes + ", walRotateBytes=" + walRotateBytes
         + ", segmentBytes=" + segmentBytes + ", blockCacheBytes=" + blockCacheBytes
         + ", compactionGarbageRatio=" + compactionGarbageRatio
-        + ", backgroundCompaction=" + backgroundCompaction + "}";
+        + ", backgroundCompaction=" + backgroundCompaction + ", changeRetentionBytes=" + changeRetentionBytes
+        + ", changeRetentionAge=" + changeRetentionAge + "}";
   }
 
   /** Builder of {@link StoreOptions}; not thread-safe. */
@@ -93,6 +108,8 @@ public final class StoreOptions {
     private long blockCacheBytes = 32L * 1024 * 1024;
     private double compactionGarbageRatio = 0.5;
     private boolean backgroundCompaction = true;
+    private long changeRetentionBytes = 64L * 1024 * 1024;
+    private Duration changeRetentionAge = Duration.ofDays(7);
 
     private Builder() {}
 
@@ -166,6 +183,26 @@ public final class StoreOptions {
     /** Whether compaction runs by itself when garbage passes the ratio. Default true; {@link Store#compact()} always works. */
     public Builder backgroundCompaction(boolean enabled) {
       this.backgroundCompaction = enabled;
+      return this;
+    }
+
+    /**
+     * How much change history ({@link Store#changes}) to keep: WAL files already packed into
+     * segments are deleted, oldest first, once they exceed {@code maxBytes} in total or are older
+     * than {@code maxAge} (null: no age limit). Default 64 MiB and 7 days. A cursor that needs
+     * deleted history fails with {@link ChangeHistoryLostException}. {@code 0} bytes keeps only what
+     * recovery needs: the smallest footprint, for stores whose feed is not used. Checked after each
+     * WAL flush and at open; the age of history found at open counts from the open.
+     */
+    public Builder changeRetention(long maxBytes, Duration maxAge) {
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("change retention bytes must not be negative: " + maxBytes);
+      }
+      if (maxAge != null && maxAge.isNegative()) {
+        throw new IllegalArgumentException("change retention age must not be negative: " + maxAge);
+      }
+      this.changeRetentionBytes = maxBytes;
+      this.changeRetentionAge = maxAge;
       return this;
     }
 

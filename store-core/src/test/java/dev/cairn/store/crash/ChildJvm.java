@@ -176,11 +176,16 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Kills the process if it is still alive, and waits a while for it to be gone. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
       process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       stdin.close();

@@ -297,7 +297,7 @@ class InterruptTest {
         StoreOptions.builder().walRotateBytes(64 * 1024).blockCacheBytes(0).backgroundCompaction(false).build();
     try (Store store = Store.open(dir, manualCompaction)) {
       for (int round = 0; round < 2; round++) {
-        for (int i = 0; i < 5000; i++) {
+        for (int i = 0; i < 2000; i++) {
           store.put(key(i), value(i + round));
         }
       }
@@ -312,12 +312,12 @@ class InterruptTest {
       assertTrue(store.stats().compactions() > compactionsBefore, "compact() did not compact");
       assertTrue(store.stats().garbageRatio() < garbageBefore,
           "garbage " + store.stats().garbageRatio() + " after compact(), " + garbageBefore + " before");
-      for (int i = 0; i < 5000; i++) {
+      for (int i = 0; i < 2000; i++) {
         assertEquals(value(i + 1), store.get(key(i)));
       }
     }
     try (Store reopened = Store.open(dir, manualCompaction)) {
-      for (int i = 0; i < 5000; i++) {
+      for (int i = 0; i < 2000; i++) {
         assertEquals(value(i + 1), reopened.get(key(i)));
       }
     }

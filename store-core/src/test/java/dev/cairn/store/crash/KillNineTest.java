@@ -19,9 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kill -9 crash test: a {@link CrashWriter} child JVM writes to a store until this test kills it
- * with SIGKILL at a random moment; then this JVM opens the store and checks it against a model
- * built from the writes the child acknowledged. Repeated on one directory, so that every round
- * also recovers from the previous crash.
+ * with SIGKILL ({@link Process#destroyForcibly()}) 50 to 400 ms after the child reports the store
+ * open; then this JVM opens the store and checks it against a model built, in order, from the
+ * writes the child acknowledged. Repeated on one directory, so that every round also recovers from
+ * the previous crash, and kills land in WAL appends, rotations, segment flushes, checkpoints and
+ * compactions alike.
  *
  * <p>What must hold after each kill (default periodic durability, which promises that a process
  * crash loses nothing acknowledged): every acknowledged put, update, delete and batch is there,

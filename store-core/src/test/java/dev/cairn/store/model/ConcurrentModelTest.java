@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,11 +31,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * after a reopen.
  *
  * <p>Prints {@code ModelTest seed=<seed> config=<name> concurrent}; the seed fixes what each
- * writer draws (not the interleaving). Replay with {@code -Dcairn.seed=<seed>}.
+ * writer draws (not the interleaving). Replay with {@code -Dcairn.seed=<seed>};
+ * {@code -Dcairn.writerSteps=<n>} changes the number of steps of each writer.
  */
 class ConcurrentModelTest {
-  private static final int STEPS_PER_WRITER = 1000;
+  private static final int STEPS_PER_WRITER = 800;
   private static final long TIMEOUT_SECONDS = 120;
+  private static final long READER_PAUSE_NANOS = 1_000_000;
 
   @TempDir Path dir;
 
@@ -49,7 +52,7 @@ class ConcurrentModelTest {
     long seed = ModelConfig.seed();
     String label = "ModelTest seed=" + seed + " config=" + config + " concurrent";
     System.out.println(label);
-    int steps = ModelConfig.operationCount(STEPS_PER_WRITER * 2) / 2;
+    int steps = Integer.getInteger("cairn.writerSteps", STEPS_PER_WRITER);
     StoreOptions options = config.options();
     List<ReferenceModel> models = new ArrayList<>();
     AtomicBoolean writing = new AtomicBoolean(true);
@@ -67,6 +70,7 @@ class ConcurrentModelTest {
         PairInvariant invariant = new PairInvariant(label + " reader", store);
         while (writing.get() && !failed.get()) {
           invariant.checkOneView();
+          LockSupport.parkNanos(READER_PAUSE_NANOS); // leave the writers and maintenance some CPU
         }
         invariant.checkOneView();
         return null;

@@ -146,12 +146,15 @@ class WalTailRecoveryTest {
     Path crashImage;
     FlushGateVfs vfs = new FlushGateVfs();
     try (Store store = StoreEngine.open(trial, StoreOptions.defaults(), vfs)) {
-      assertEquals(last.offset(), StoreDirs.read(trial.resolve(walName)).length,
-          "the replayed WAL is cut at its torn record before the store is handed out");
-      assertEquals(survivor + 1, store.put(utf8(AFTER), after));
-      store.flush();
-      crashImage = StoreDirs.copy(trial, tmp.resolve("crash-image"));
-      vfs.open();
+      try {
+        assertEquals(last.offset(), StoreDirs.read(trial.resolve(walName)).length,
+            "the replayed WAL is cut at its torn record before the store is handed out");
+        assertEquals(survivor + 1, store.put(utf8(AFTER), after));
+        store.flush();
+        crashImage = StoreDirs.copy(trial, tmp.resolve("crash-image"));
+      } finally {
+        vfs.open();
+      }
     }
     TreeMap<String, byte[]> expected = model.stateAt(survivor);
     expected.put(AFTER, after);

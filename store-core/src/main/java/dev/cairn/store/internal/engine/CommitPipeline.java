@@ -216,7 +216,7 @@ final class CommitPipeline {
           throw latch(new StoreIOException("WAL write to " + wal.path() + " failed", e));
         }
         engine.index().apply(written);
-        engine.afterCommit(wal);
+        engine.afterCommit(wal, sequence);
       }
       if (groupBuffer.array().length > 4 * MAX_GROUP_BYTES) {
         groupBuffer.reset();

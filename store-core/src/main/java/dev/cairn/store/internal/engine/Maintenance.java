@@ -4,6 +4,7 @@ import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreIOException;
 import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointWriter;
+import dev.cairn.store.internal.feed.WalHistory;
 import dev.cairn.store.internal.index.KeyIndex;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.BlockCodec;
@@ -212,10 +213,49 @@ final class Maintenance {
     flushedSequence = g.lastSequence();
     walStartNumber = g.walTo() + 1;
     writeCheckpoint();
-    for (long n = g.walFrom(); n <= g.walTo(); n++) {
-      engine.vfs().delete(FileNames.path(engine.directory(), FileNames.Kind.WAL, n));
-    }
+    enforceRetention();
     cleanup();
+  }
+
+  // ---------------------------------------------------------------- change history
+
+  /** Queues a retention pass (at open). */
+  void scheduleRetention() {
+    submit(this::enforceRetention);
+  }
+
+  /**
+   * Deletes the oldest WAL files that recovery no longer needs (below the replay start) while the
+   * history exceeds its byte budget or they are older than its age limit.
+   */
+  private void enforceRetention() throws IOException {
+    WalHistory history = engine.history();
+    List<WalHistory.WalFile> files = new ArrayList<>();
+    long totalBytes = 0;
+    for (WalHistory.WalFile f : history.files()) {
+      if (f.number() < walStartNumber) {
+        files.add(f);
+        try {
+          totalBytes += engine.vfs().size(f.path());
+        } catch (java.nio.file.NoSuchFileException e) {
+          history.removed(f.number());
+        }
+      }
+    }
+    long maxBytes = engine.options().changeRetentionBytes();
+    java.time.Duration maxAge = engine.options().changeRetentionAge();
+    long now = System.currentTimeMillis();
+    for (WalHistory.WalFile f : files) {
+      Long sealedAt = history.sealedAtMillis(f.number());
+      boolean tooOld = maxAge != null && sealedAt != null && now - sealedAt > maxAge.toMillis();
+      if (totalBytes <= maxBytes && !tooOld) {
+        break;
+      }
+      long size = engine.vfs().size(f.path());
+      history.removed(f.number());
+      engine.vfs().delete(f.path());
+      totalBytes -= size;
+    }
   }
 
   // ---------------------------------------------------------------- checkpoint

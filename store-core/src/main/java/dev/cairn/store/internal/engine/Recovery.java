@@ -8,6 +8,8 @@ import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.internal.index.KeyIndex;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.util.Bytes;
+import dev.cairn.store.internal.wal.WalFormat;
 import dev.cairn.store.internal.wal.WalReader;
 import dev.cairn.store.internal.wal.WalRecord;
 import java.io.IOException;
@@ -34,8 +36,14 @@ final class Recovery {
       long walStartNumber,
       long lastSequence,
       long nextFileNumber,
-      List<Long> replayedWals,
-      List<byte[]> replayedKeys) {}
+      List<WalFile> wals) {}
+
+  /**
+   * A WAL file kept after recovery, with the first sequence it may hold. The files from the
+   * checkpoint's {@code walStartNumber} on are still needed to recover; older ones are change
+   * history, kept until retention deletes them.
+   */
+  record WalFile(long number, long startSequence) {}
 
   private Recovery() {}
 
@@ -108,8 +116,11 @@ final class Recovery {
 
     long lastSequence = meta.lastSequence();
     index.recoverSequence(lastSequence);
-    List<Long> replayed = new ArrayList<>();
     Path emptyTornWal = null;
+    List<long[]> starts = new ArrayList<>(); // {number, first sequence or -1 when empty}
+    for (long n : wals.headSet(meta.walStartNumber(), false)) {
+      starts.add(new long[] {n, firstSequence(vfs, FileNames.path(dir, FileNames.Kind.WAL, n))});
+    }
     for (long n : wals.tailSet(meta.walStartNumber(), true)) {
       Path path = FileNames.path(dir, FileNames.Kind.WAL, n);
       boolean newest = n == wals.last();
@@ -120,7 +131,7 @@ final class Recovery {
           if (r.sequence() <= meta.lastSequence()) {
             continue;
           }
-          if (r.sequence() <= lastSequence) {
+          if (r.sequence() != lastSequence + 1) {
             throw new CorruptionException(path, 0, "WAL sequence " + r.sequence() + " does not follow " + lastSequence);
           }
           lastSequence = r.sequence();
@@ -133,11 +144,19 @@ final class Recovery {
         }
         if (result.validEnd() == 0) {
           emptyTornWal = path; // its header never reached the disk: it holds nothing
+        } else {
+          starts.add(new long[] {n, result.records().isEmpty() ? -1 : result.records().get(0).sequence()});
         }
       }
-      replayed.add(n);
     }
-    List<byte[]> replayedKeys = index.takeMemKeys();
+    // An empty file may hold the sequences from the next file's start (the next commit, if last).
+    List<WalFile> walFiles = new ArrayList<>();
+    long nextStart = lastSequence + 1;
+    for (int i = starts.size() - 1; i >= 0; i--) {
+      long first = starts.get(i)[1];
+      nextStart = first >= 0 ? first : nextStart;
+      walFiles.add(0, new WalFile(starts.get(i)[0], nextStart));
+    }
 
     // The state is good: delete what no checkpoint refers to.
     if (emptyTornWal != null) {
@@ -150,9 +169,6 @@ final class Recovery {
     for (long n : checkpoints.headSet(checkpointNumber, false)) {
       vfs.delete(FileNames.path(dir, FileNames.Kind.CHECKPOINT, n));
     }
-    for (long n : wals.headSet(meta.walStartNumber(), false)) {
-      vfs.delete(FileNames.path(dir, FileNames.Kind.WAL, n));
-    }
     for (long n : segmentFiles) {
       if (meta.segments().stream().noneMatch(ref -> ref.fileNumber() == n)) {
         vfs.delete(FileNames.path(dir, FileNames.Kind.SEGMENT, n));
@@ -160,6 +176,19 @@ final class Recovery {
     }
     long nextFile = Math.max(meta.nextFileNumber(), maxNumber + 1);
     return new State(segments, checkpointNumber, meta.lastSequence(), meta.walStartNumber(), lastSequence,
-        nextFile, replayed, replayedKeys);
+        nextFile, walFiles);
+  }
+
+  /** The sequence of the first record of a history WAL, or -1 if it has none; read, not verified. */
+  private static long firstSequence(Vfs vfs, Path path) throws IOException {
+    try (VfsFile file = vfs.open(path)) {
+      int needed = WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES + 8;
+      if (file.size() < needed) {
+        return -1;
+      }
+      byte[] b = new byte[needed];
+      file.read(0, b, 0, needed);
+      return Bytes.getLong(b, WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.store.internal.engine;
 
+import dev.cairn.store.ChangeCursor;
+import dev.cairn.store.ChangeQuery;
 import dev.cairn.store.CorruptionException;
 import dev.cairn.store.Cursor;
 import dev.cairn.store.KeyRange;
@@ -12,6 +14,8 @@ import dev.cairn.store.StoreLockedException;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.StoreStats;
 import dev.cairn.store.WriteBatch;
+import dev.cairn.store.internal.feed.FeedCursor;
+import dev.cairn.store.internal.feed.WalHistory;
 import dev.cairn.store.internal.fs.CountingVfs;
 import dev.cairn.store.internal.fs.NioVfs;
 import dev.cairn.store.internal.fs.Vfs;
@@ -75,6 +79,7 @@ public final class StoreEngine implements Store {
   private volatile WalWriter wal; // replaced by the group-commit leader, under walLock
   private long walFrom; // first WAL of the current generation; leader only
   private Maintenance maintenance;
+  private WalHistory history;
   private CommitPipeline pipeline;
   private ScheduledExecutorService syncer;
   private volatile boolean closed;
@@ -136,20 +141,31 @@ public final class StoreEngine implements Store {
   }
 
   private void start(Recovery.State state) throws IOException {
-    long number = nextFileNumber();
-    wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
-    walFrom = number;
-    maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
-        state.checkpointNumber());
-    List<Long> replayed = state.replayedWals();
-    if (state.lastSequence() > state.flushedSequence()) {
-      maintenance.scheduleFlush(new Generation(replayed.get(0), replayed.get(replayed.size() - 1),
-          state.lastSequence(), state.replayedKeys()));
+    List<Recovery.WalFile> wals = state.wals();
+    Recovery.WalFile newest = wals.isEmpty() ? null : wals.get(wals.size() - 1);
+    if (newest != null && newest.number() >= state.walStartNumber()) {
+      wal = WalWriter.reopen(vfs, FileNames.path(dir, FileNames.Kind.WAL, newest.number()), newest.number());
     } else {
-      for (long n : replayed) { // they hold nothing the checkpoint lacks
-        vfs.delete(FileNames.path(dir, FileNames.Kind.WAL, n));
+      long number = nextFileNumber();
+      wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+    }
+    walFrom = wal.number();
+    history = new WalHistory(dir.getFileName().toString(),
+        new WalHistory.Published(wal.number(), wal.size(), state.lastSequence()));
+    for (Recovery.WalFile f : wals) {
+      history.added(f.number(), FileNames.path(dir, FileNames.Kind.WAL, f.number()), f.startSequence());
+      if (f.number() < wal.number()) {
+        history.sealed(f.number());
+      }
+      if (f.number() >= state.walStartNumber()) {
+        walFrom = Math.min(walFrom, f.number());
       }
     }
+    history.added(wal.number(), wal.path(), newest != null && newest.number() == wal.number()
+        ? newest.startSequence() : state.lastSequence() + 1);
+    maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
+        state.checkpointNumber());
+    maintenance.scheduleRetention();
     pipeline = new CommitPipeline(this, options.durability().isSync());
     if (!options.durability().isSync()) {
       long periodMillis = Math.max(1, options.durability().interval().toMillis());
@@ -192,8 +208,16 @@ public final class StoreEngine implements Store {
     return fileNumbers.getAndIncrement();
   }
 
-  /** Called by the group-commit leader after each group: rotates the WAL when it is full. */
-  void afterCommit(WalWriter current) {
+  WalHistory history() {
+    return history;
+  }
+
+  /**
+   * Called by the group-commit leader after each group is applied: publishes it to change
+   * cursors, and rotates the WAL when it is full.
+   */
+  void afterCommit(WalWriter current, long lastSequence) {
+    history.publish(current.number(), current.size(), lastSequence);
     if (current.size() >= options.walRotateBytes()) {
       rotateWal(true);
     }
@@ -209,11 +233,12 @@ public final class StoreEngine implements Store {
     try {
       old.sync();
       WalWriter next = null;
+      long lastSequence = index.visibleSequence();
       if (startNew) {
         long number = nextFileNumber();
         next = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+        history.added(number, next.path(), lastSequence + 1);
       }
-      long lastSequence = index.visibleSequence();
       List<byte[]> keys = index.takeMemKeys();
       synchronized (walLock) {
         if (next != null) {
@@ -221,6 +246,7 @@ public final class StoreEngine implements Store {
         }
         old.close();
       }
+      history.sealed(old.number());
       maintenance.scheduleFlush(new Generation(walFrom, old.number(), lastSequence, keys));
       if (next != null) {
         walFrom = next.number();
@@ -358,6 +384,24 @@ public final class StoreEngine implements Store {
     if (!closed) {
       maintenance.scheduleCleanup();
     }
+  }
+
+  @Override
+  public ChangeCursor changes(ChangeQuery query) {
+    java.util.Objects.requireNonNull(query, "query");
+    checkOpen();
+    KeyRange range = query.keyRange();
+    if (query.isSnapshotThenTail()) {
+      KeyIndex.Registration registration = index.registerSnapshot();
+      SnapshotCursor entries = new SnapshotCursor(this, registration, range, true);
+      return new FeedCursor(vfs, history, entries, registration.sequence(), range, this::isClosed);
+    }
+    long last = index.visibleSequence();
+    long after = query.isFromNow() ? last : query.afterSequence();
+    if (after > last) {
+      throw new IllegalArgumentException("cannot resume after sequence " + after + ": the last commit is " + last);
+    }
+    return new FeedCursor(vfs, history, after, range, this::isClosed);
   }
 
   @Override
@@ -541,6 +585,7 @@ public final class StoreEngine implements Store {
       closed = true;
     }
     pipeline.close();
+    history.close();
     if (syncer != null) {
       syncer.shutdownNow();
     }

@@ -72,6 +72,23 @@ public final class WalReader {
     return new Result(records, pos, false);
   }
 
+  /**
+   * Decodes the record of {@code length} bytes (header included) at {@code pos} if its checksum
+   * and contents are valid; else null.
+   */
+  public static WalRecord decodeVerified(byte[] b, int pos, int length) {
+    int payloadLength = length - WalFormat.RECORD_HEADER_BYTES;
+    if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || Bytes.getInt(b, pos) != payloadLength
+        || WalFormat.recordCrc(b, pos, payloadLength) != Bytes.getInt(b, pos + 4)) {
+      return null;
+    }
+    try {
+      return WalRecord.decodePayload(b, pos + WalFormat.RECORD_HEADER_BYTES, payloadLength);
+    } catch (ByteSource.Truncated e) {
+      return null;
+    }
+  }
+
   /** The record at {@code pos} if it is complete, intact and newer than {@code lastSequence}; else null. */
   static WalRecord tryRecordAt(byte[] b, int pos, long lastSequence) {
     if (b.length - pos < WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES) {

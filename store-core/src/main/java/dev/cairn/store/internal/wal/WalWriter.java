@@ -35,6 +35,12 @@ public final class WalWriter implements AutoCloseable {
     return new WalWriter(number, path, file, header.length);
   }
 
+  /** Opens an existing, recovered WAL file to append to it. */
+  public static WalWriter reopen(Vfs vfs, Path path, long number) throws IOException {
+    VfsFile file = vfs.open(path);
+    return new WalWriter(number, path, file, file.size());
+  }
+
   /** Appends {@code length} bytes of sealed records in one write. */
   public void append(byte[] bytes, int offset, int length) throws IOException {
     file.append(bytes, offset, length);
