@@ -1,6 +1,7 @@
 package dev.cairn.store.crash;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,13 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A second JVM running a {@code main} class of the test sources, on the same {@code java} binary and
- * class path as this one: the way crash and lock tests get a process they can kill or race.
+ * class path as this one (see {@link #childClassPath()}): the way crash and lock tests get a
+ * process they can kill or race.
  *
  * <p>Its stdout goes to a file that a daemon thread tails line by line ({@link #nextLine}, {@link
  * #awaitExitAndDrain}); its stderr goes to a file that failure messages quote; its stdin is a pipe
@@ -27,6 +31,8 @@ final class ChildJvm implements AutoCloseable {
   static final int SIGKILL_EXIT = 128 + 9;
 
   private static final String EOF = new String("<eof>"); // identity marks the end of stdout
+
+  private static String childClassPath; // guarded by ChildJvm.class
 
   private final String name;
   private final Process process;
@@ -54,7 +60,7 @@ final class ChildJvm implements AutoCloseable {
     command.add("-Xmx256m");
     command.add("-XX:+UseSerialGC");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(childClassPath());
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     Files.createDirectories(logDir);
@@ -65,6 +71,46 @@ final class ChildJvm implements AutoCloseable {
         .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
         .start();
     return new ChildJvm(name, process, stdoutFile, stderrFile);
+  }
+
+  /**
+   * This JVM's class path ({@code java.class.path}, which Surefire sets to the test class path),
+   * with its directories copied once per JVM: a rebuild while the tests run (a concurrent {@code mvn
+   * compile} rewrites {@code target/classes}) can then neither remove classes from under a child
+   * starting later nor give it another engine than the first children had.
+   */
+  private static synchronized String childClassPath() throws IOException {
+    if (childClassPath == null) {
+      Path root = Files.createTempDirectory("cairn-child-classpath");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+      List<String> entries = new ArrayList<>();
+      for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        Path source = Path.of(entry);
+        if (Files.isDirectory(source)) {
+          Path copy = root.resolve(Integer.toString(entries.size()));
+          try (Stream<Path> tree = Files.walk(source)) {
+            for (Path p : tree.toList()) {
+              Files.copy(p, copy.resolve(source.relativize(p).toString()));
+            }
+          }
+          entries.add(copy.toString());
+        } else {
+          entries.add(entry);
+        }
+      }
+      childClassPath = String.join(File.pathSeparator, entries);
+    }
+    return childClassPath;
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> tree = Files.walk(root)) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary directory: the system cleans it eventually
+    }
   }
 
   private static String javaBinary() {

@@ -8,8 +8,9 @@ import java.util.Random;
 /**
  * Draws random {@link Op}s. Keys are 1 to 6 symbols of a small alphabet (0x00 and 0xFF included,
  * and both sides of 0x80, where signed and unsigned order part), mostly short, so most writes
- * overwrite; a third of the time a live key of the model is picked, and now and then the empty key. Values are 0 to 3000
- * bytes, random or repetitive, with now and then a 100 KiB one.
+ * overwrite; a third of the time a live key of the model is picked, and now and then the empty key
+ * or a key of a few hundred bytes. Values are 0 to 3000 bytes, random or repetitive, with now and
+ * then one about the block size or of 100 KiB.
  *
  * <p>Every key lies under {@code scope}. A generator with a non-empty scope draws only ranges
  * inside it, and no step that affects or observes the whole store (reopen, stats): concurrent
@@ -22,6 +23,7 @@ final class OpGenerator {
   static final int CURSOR_SLOTS = 2;
   static final int HUGE_VALUE_BYTES = 100 * 1024;
   private static final int MAX_VALUE_BYTES = 3000;
+  private static final int BLOCK_BYTES_NEAR = ModelConfig.BLOCK_BYTES - 32;
   /** Per-mille chance of each key length from 1 to 6. */
   private static final int[] KEY_LENGTH_WEIGHTS = {150, 350, 300, 100, 50, 50};
 
@@ -94,7 +96,9 @@ final class OpGenerator {
 
   /** A key under the scope: a live one a third of the time, else a fresh draw (rarely the scope itself). */
   byte[] key(ReferenceModel model) {
-    byte[] fresh = ModelBytes.concat(scope, random.nextInt(100) == 0 ? new byte[0] : randomSuffix(false));
+    int roll = random.nextInt(200);
+    byte[] suffix = roll == 0 ? new byte[0] : roll == 1 ? longSuffix() : randomSuffix(false);
+    byte[] fresh = ModelBytes.concat(scope, suffix);
     if (random.nextInt(3) == 0) {
       byte[] live = model.randomLiveKey(random, fresh);
       if (live != null && ModelBytes.startsWith(live, scope)) {
@@ -123,9 +127,20 @@ final class OpGenerator {
     return suffix;
   }
 
+  /** A key of 120 to 300 bytes (lengths that take two varint bytes) with a short random start. */
+  private byte[] longSuffix() {
+    byte[] start = randomSuffix(false);
+    byte[] suffix = Arrays.copyOf(start, 120 + random.nextInt(181));
+    Arrays.fill(suffix, start.length, suffix.length, SYMBOLS[random.nextInt(SYMBOLS.length)]);
+    return suffix;
+  }
+
   byte[] value() {
     int roll = random.nextInt(1000);
-    int length = roll < 3 ? HUGE_VALUE_BYTES : roll < 150 ? random.nextInt(9) : random.nextInt(MAX_VALUE_BYTES + 1);
+    int length = roll < 3 ? HUGE_VALUE_BYTES
+        : roll < 10 ? BLOCK_BYTES_NEAR + random.nextInt(64) // records around one block
+        : roll < 150 ? random.nextInt(9)
+        : random.nextInt(MAX_VALUE_BYTES + 1);
     byte[] value = new byte[length];
     if (random.nextBoolean()) {
       random.nextBytes(value);

@@ -18,6 +18,7 @@ import dev.cairn.store.recovery.FileLayout.Block;
 import dev.cairn.store.recovery.FileLayout.Framed;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
@@ -50,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CorruptionSweepTest {
   private static final int KEYS_PER_SESSION = 1700;
-  private static final int SAMPLES_PER_SEGMENT = 90;
+  private static final int SAMPLES_PER_SEGMENT = 60;
   private static final int SAMPLES_PER_CHECKPOINT = 260;
 
   @TempDir static Path tmp;
@@ -103,13 +104,15 @@ class CorruptionSweepTest {
   }
 
   @Test
-  @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void flippedByteInAnySegment_givesTheRightValueOrCorruptionException_neverAWrongValue() {
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     int offsets = 0;
-    for (Path seg : StoreDirs.files(original, StoreDirs.SEGMENT)) {
+    List<Path> segments = StoreDirs.files(original, StoreDirs.SEGMENT);
+    for (Path seg : segments) {
       Framed layout = FileLayout.segment(StoreDirs.read(seg));
-      for (long offset : sampleOffsets(layout, SAMPLES_PER_SEGMENT, new Random(offsets))) {
+      boolean everyFramingByte = seg.equals(segments.get(0));
+      for (long offset : sampleOffsets(layout, SAMPLES_PER_SEGMENT, everyFramingByte, new Random(offsets))) {
         Outcome outcome = flipAndReadEverything(seg.getFileName().toString(), layout, offset);
         outcomes.merge(outcome, 1, Integer::sum);
         offsets++;
@@ -124,12 +127,12 @@ class CorruptionSweepTest {
   }
 
   @Test
-  @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void flippedByteInTheCheckpoint_isCorruptionExceptionAtOpen() {
     Path ckpt = StoreDirs.only(original, StoreDirs.CHECKPOINT);
     Framed layout = FileLayout.checkpoint(StoreDirs.read(ckpt));
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
-    TreeSet<Long> offsets = sampleOffsets(layout, SAMPLES_PER_CHECKPOINT, new Random(1));
+    TreeSet<Long> offsets = sampleOffsets(layout, SAMPLES_PER_CHECKPOINT, true, new Random(1));
     for (long offset : offsets) {
       Outcome outcome = flipAndReadEverything(ckpt.getFileName().toString(), layout, offset);
       outcomes.merge(outcome, 1, Integer::sum);
@@ -238,11 +241,12 @@ class CorruptionSweepTest {
   // ---------------------------------------------------------------- offsets and data
 
   /**
-   * Every byte of the header (and checkpoint meta) and of the footer, one random byte of each
-   * block header and of each block's contents, and random offsets anywhere until {@code target}
-   * offsets are chosen. A file of at most {@code target} bytes gets every offset.
+   * Bytes of the header (and checkpoint meta) and of the footer: all of them if {@code
+   * everyFramingByte}, else eight at random; one random byte of each block header and of each
+   * block's contents; then random offsets anywhere until {@code target} offsets are chosen. A file
+   * of at most {@code target} bytes gets every offset.
    */
-  static TreeSet<Long> sampleOffsets(Framed layout, int target, Random random) {
+  static TreeSet<Long> sampleOffsets(Framed layout, int target, boolean everyFramingByte, Random random) {
     TreeSet<Long> offsets = new TreeSet<>();
     if (layout.fileLength() <= target) {
       for (long i = 0; i < layout.fileLength(); i++) {
@@ -250,12 +254,18 @@ class CorruptionSweepTest {
       }
       return offsets;
     }
+    List<Long> framing = new ArrayList<>();
     for (long i = 0; i < layout.blocksStart(); i++) {
-      offsets.add(i);
+      framing.add(i);
     }
     for (long i = layout.footerOffset(); i < layout.fileLength(); i++) {
-      offsets.add(i);
+      framing.add(i);
     }
+    if (!everyFramingByte) {
+      Collections.shuffle(framing, random);
+      framing = framing.subList(0, 8);
+    }
+    offsets.addAll(framing);
     for (Block b : layout.blocks()) {
       offsets.add(b.offset() + random.nextInt(SegmentFormat.BLOCK_HEADER_BYTES));
       offsets.add(b.bodyOffset() + (long) (random.nextDouble() * b.storedLength()));

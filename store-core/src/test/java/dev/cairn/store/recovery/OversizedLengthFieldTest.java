@@ -57,7 +57,7 @@ class OversizedLengthFieldTest {
   @Test
   void walRecordClaiming2GiB_followedByAValidRecord_isCorruptionAtThatRecord() {
     Path trial = StoreDirs.copy(original, tmp.resolve("trial"));
-    Path wal = StoreDirs.only(trial, StoreDirs.WAL);
+    Path wal = StoreDirs.newest(trial, StoreDirs.WAL);
     List<WalSpan> records = FileLayout.walRecords(StoreDirs.read(wal));
     WalSpan damaged = records.get(records.size() - 2);
     StoreDirs.overwrite(wal, damaged.offset(), intBytes(CLAIMED));
@@ -70,7 +70,7 @@ class OversizedLengthFieldTest {
   @Test
   void lastWalRecordClaiming2GiB_isATornTail_droppedWithoutAllocating() {
     Path trial = StoreDirs.copy(original, tmp.resolve("trial"));
-    Path wal = StoreDirs.only(trial, StoreDirs.WAL);
+    Path wal = StoreDirs.newest(trial, StoreDirs.WAL);
     List<WalSpan> records = FileLayout.walRecords(StoreDirs.read(wal));
     WalSpan last = records.get(records.size() - 1);
     StoreDirs.overwrite(wal, last.offset(), intBytes(CLAIMED));

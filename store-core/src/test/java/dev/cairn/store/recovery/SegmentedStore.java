@@ -11,7 +11,8 @@ import java.util.Arrays;
 
 /**
  * A small store with every kind of file: about 200 KiB of values flushed into several segments
- * that one checkpoint lists, and a WAL whose last records are a few small commits.
+ * that one checkpoint lists, WAL files kept as change history, and a newest WAL whose last records
+ * are a few small commits.
  */
 final class SegmentedStore {
   /** Rotates the WAL every 64 KiB; no background compaction, so each flush leaves its own segment. */
@@ -36,8 +37,8 @@ final class SegmentedStore {
     }
     assertTrue(StoreDirs.files(dir, StoreDirs.SEGMENT).size() >= 2, "the values fill several segments");
     assertEquals(1, StoreDirs.files(dir, StoreDirs.CHECKPOINT).size(), "one checkpoint");
-    assertTrue(FileLayout.walRecords(StoreDirs.read(StoreDirs.only(dir, StoreDirs.WAL))).size() > TAIL_COMMITS,
-        "the WAL ends with the tail commits");
+    assertTrue(FileLayout.walRecords(StoreDirs.read(StoreDirs.newest(dir, StoreDirs.WAL))).size() > TAIL_COMMITS,
+        "the newest WAL ends with the tail commits");
     return model;
   }
 

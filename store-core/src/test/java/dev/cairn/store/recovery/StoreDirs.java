@@ -65,6 +65,15 @@ final class StoreDirs {
     return found.get(0);
   }
 
+  /** The highest-numbered file of {@code dir} ending in {@code suffix} (for WALs: the newest). */
+  static Path newest(Path dir, String suffix) {
+    List<Path> found = files(dir, suffix);
+    if (found.isEmpty()) {
+      throw new AssertionError("no " + suffix + " file in " + dir);
+    }
+    return found.get(found.size() - 1);
+  }
+
   static byte[] read(Path file) {
     try {
       return Files.readAllBytes(file);

@@ -129,11 +129,12 @@ class WalTailRecoveryTest {
   }
 
   /**
-   * Recovery must cut a torn tail off before the store takes new writes: otherwise a crash before
-   * the replayed WAL is flushed leaves it as an older WAL with a bad record, which the next open
-   * must treat as corruption, losing the writes acknowledged since. The flush is held back at the
-   * file system while the test checks the WAL's length and copies the directory as that crash
-   * would leave it.
+   * Recovery must cut a torn tail off before the store takes new writes. New commits go to the
+   * recovered WAL or to a newer one; either way, a torn record left in place would then sit before
+   * valid records, and after a crash the next open would have to report corruption and lose the
+   * writes acknowledged since. The test checks the WAL's length once open returns, writes and
+   * syncs one commit, and copies the directory as a crash then would leave it, with any flush held
+   * back at the file system.
    */
   @ParameterizedTest(name = "cut {0} bytes into the last record")
   @ValueSource(ints = {1, 9, 30})
@@ -162,7 +163,7 @@ class WalTailRecoveryTest {
     probes.add(AFTER);
     try (Store store = Store.open(crashImage)) {
       assertEquals(survivor + 1, store.lastSequence(), "lastSequence() after the crash");
-      CommitModel.assertHolds(store, expected, probes, "crash before the flush of the replayed WAL");
+      CommitModel.assertHolds(store, expected, probes, "crash after recovery and one more commit");
     }
   }
 

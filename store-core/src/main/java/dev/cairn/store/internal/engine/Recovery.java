@@ -179,16 +179,27 @@ final class Recovery {
         nextFile, walFiles);
   }
 
-  /** The sequence of the first record of a history WAL, or -1 if it has none; read, not verified. */
+  /** The sequence of the first record of a history WAL, or -1 if it has none. */
   private static long firstSequence(Vfs vfs, Path path) throws IOException {
     try (VfsFile file = vfs.open(path)) {
-      int needed = WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES + 8;
-      if (file.size() < needed) {
+      long size = file.size();
+      if (size <= WalFormat.HEADER_BYTES) {
         return -1;
       }
-      byte[] b = new byte[needed];
-      file.read(0, b, 0, needed);
-      return Bytes.getLong(b, WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES);
+      byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
+      file.read(WalFormat.HEADER_BYTES, header, 0, header.length);
+      int payloadLength = Bytes.getInt(header, 0);
+      if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES
+          || payloadLength > size - WalFormat.HEADER_BYTES - WalFormat.RECORD_HEADER_BYTES) {
+        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "damaged first record in WAL history");
+      }
+      byte[] record = new byte[WalFormat.RECORD_HEADER_BYTES + payloadLength];
+      file.read(WalFormat.HEADER_BYTES, record, 0, record.length);
+      WalRecord first = WalReader.decodeVerified(record, 0, record.length);
+      if (first == null) {
+        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "damaged first record in WAL history");
+      }
+      return first.sequence();
     }
   }
 }

@@ -23,6 +23,9 @@ public final class WalReader {
   /** What a WAL file holds. */
   public record Result(List<WalRecord> records, long validEnd, boolean tornTail) {}
 
+  /** The smallest record: header, sequence, count and one delete of an empty key. */
+  static final int MIN_RECORD_BYTES = WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES + 2;
+
   private WalReader() {}
 
   /**
@@ -60,7 +63,7 @@ public final class WalReader {
     while (pos < b.length) {
       WalRecord record = tryRecordAt(b, pos, lastSequence);
       if (record == null) {
-        if (newest && !validRecordFollows(b, pos + 1, lastSequence)) {
+        if (newest && !validRecordFollows(path, b, pos + 1, lastSequence)) {
           return new Result(records, pos, true);
         }
         throw new CorruptionException(path, pos, describeDamage(b, pos, lastSequence));
@@ -113,8 +116,29 @@ public final class WalReader {
     }
   }
 
-  private static boolean validRecordFollows(byte[] b, int from, long lastSequence) {
+  /**
+   * Whether a valid record follows a bad one. Sequences grow by one per record and a record takes
+   * at least {@link #MIN_RECORD_BYTES}, so a real record d bytes further on has a sequence of at
+   * most {@code lastSequence + 1 + d / MIN_RECORD_BYTES}: that bound rejects almost every offset
+   * before any checksum is computed. The checksum work is capped as well; past the cap the reader
+   * cannot prove the tail torn and reports damage rather than drop data silently.
+   */
+  private static boolean validRecordFollows(Path path, byte[] b, int from, long lastSequence) {
+    long checksumBudget = 8L * (b.length - from) + (64 << 20);
     for (int pos = from; pos + WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES <= b.length; pos++) {
+      int payloadLength = Bytes.getInt(b, pos);
+      if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
+        continue;
+      }
+      long sequence = Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES);
+      if (sequence <= lastSequence || sequence > lastSequence + 1 + (pos - from + 1) / MIN_RECORD_BYTES + 1) {
+        continue;
+      }
+      checksumBudget -= payloadLength;
+      if (checksumBudget < 0) {
+        throw new CorruptionException(path, from - 1,
+            "damaged WAL record; the bytes after it are too ambiguous to prove it a torn tail");
+      }
       if (tryRecordAt(b, pos, lastSequence) != null) {
         return true;
       }
