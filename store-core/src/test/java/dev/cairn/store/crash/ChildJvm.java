@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * <p>Its stdout goes to a file that a daemon thread tails line by line ({@link #nextLine}, {@link
  * #awaitExitAndDrain}); its stderr goes to a file that failure messages quote; its stdin is a pipe
  * from this JVM, which the children treat as their lifeline (they exit when it closes, so none
- * outlives a dead test run).
- * Not thread-safe: one test thread drives it. {@link #close()} kills the process if still alive.
+ * outlives a dead test run). Not thread-safe: one test thread drives it. {@link #close()} kills the
+ * process if it is still alive.
  */
 final class ChildJvm implements AutoCloseable {
   /** Exit status of a process killed by SIGKILL, as {@link Process#exitValue()} reports it on Linux. */
@@ -53,7 +53,7 @@ final class ChildJvm implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code mainClass} with {@code args}; its stderr goes to a file under {@code logDir}. */
+  /** Starts {@code mainClass} with {@code args}; its stdout and stderr go to files named after it in {@code logDir}. */
   static ChildJvm start(Path logDir, String name, Class<?> mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());

@@ -17,9 +17,9 @@ import java.util.stream.Stream;
  * killed, and reports every write on stdout so that the parent knows what was acknowledged.
  *
  * <p>Usage: {@code CrashWriter <dir> <round> <seed>}. After a warm-up on a scratch store next to
- * {@code dir}, it opens the store with {@link #OPTIONS}
- * (default periodic durability, a small WAL so that rotations, flushes, checkpoints and compactions
- * happen while it runs), prints {@code ready <lastSequence>}, then for each operation prints
+ * {@code dir}, it opens the store with {@link #OPTIONS} (default periodic durability, a small WAL so
+ * that rotations, flushes, checkpoints and compactions happen while it runs), prints {@code ready
+ * <lastSequence>}, then for each operation prints
  * {@code begin <op>} before calling the store and {@code ack <seq> <op>[ -> <result>]} once the call
  * returned, flushing stdout after each line. At most one operation is begun and not acknowledged
  * when the process dies; the parent treats it as "may or may not have happened".

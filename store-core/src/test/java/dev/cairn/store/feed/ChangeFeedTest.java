@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -394,6 +395,52 @@ class ChangeFeedTest {
     assertThrows(StoreClosedException.class, () -> store.changes(ChangeQuery.after(0)));
     waiting.close();
     other.close();
+  }
+
+  @Test
+  void pollAndOnAvailableRacingAStoreCloseFailOnlyWithStoreClosed() throws Exception {
+    for (int attempt = 0; attempt < 300; attempt++) {
+      Store racing = Store.open(dir.resolve("race"), options());
+      ChangeCursor polled = racing.changes(ChangeQuery.fromNow());
+      ChangeCursor awaited = racing.changes(ChangeQuery.fromNow());
+      CountDownLatch running = new CountDownLatch(2);
+      Future<Throwable> poller = background.submit(() -> {
+        running.countDown();
+        for (;;) {
+          try {
+            polled.poll(Duration.ofMillis(1));
+          } catch (Throwable t) {
+            return t;
+          }
+        }
+      });
+      Future<Throwable> waiter = background.submit(() -> {
+        running.countDown();
+        for (;;) {
+          try {
+            awaited.onAvailable().get(5, TimeUnit.SECONDS);
+          } catch (ExecutionException e) {
+            return e.getCause();
+          } catch (Throwable t) {
+            return t;
+          }
+        }
+      });
+      running.await();
+      Thread.sleep(attempt % 3);
+      racing.close();
+      Throwable pollFailure = poller.get(10, TimeUnit.SECONDS);
+      Throwable awaitFailure = waiter.get(10, TimeUnit.SECONDS);
+      polled.close();
+      awaited.close();
+      if (!(pollFailure instanceof StoreClosedException)) {
+        throw new AssertionError("attempt " + attempt + ": poll racing close threw " + pollFailure, pollFailure);
+      }
+      if (!(awaitFailure instanceof StoreClosedException)) {
+        throw new AssertionError("attempt " + attempt + ": onAvailable racing close failed with " + awaitFailure,
+            awaitFailure);
+      }
+    }
   }
 
   @Test

@@ -254,9 +254,9 @@ final class ModelRunner implements AutoCloseable {
   /** Reads {@code cursor} to its end and compares it with {@code expected}, sequences included. */
   void assertEntries(List<Map.Entry<byte[], ReferenceModel.Versioned>> expected, Cursor cursor, String what) {
     for (int i = 0; i < expected.size(); i++) {
-      byte[] key = expected.get(i).getKey();
-      int seen = i;
-      assertTrue(cursor.hasNext(), at(what + ": ended after " + seen + " entries; expected " + ModelBytes.hex(key) + " next"));
+      if (!cursor.hasNext()) {
+        fail(at(what + ": ended after " + i + " entries; expected " + ModelBytes.hex(expected.get(i).getKey()) + " next"));
+      }
       assertEntry(expected.get(i), cursor.next(), what + " entry " + i);
     }
     if (cursor.hasNext()) {
@@ -266,11 +266,14 @@ final class ModelRunner implements AutoCloseable {
 
   void assertEntry(Map.Entry<byte[], ReferenceModel.Versioned> expected, Entry actual, String what) {
     byte[] key = expected.getKey();
-    assertEquals(ModelBytes.hex(key), ModelBytes.hex(actual.key()), at(what + " key"));
+    if (!Arrays.equals(key, actual.key())) {
+      fail(at(what + ": expected key " + ModelBytes.hex(key) + " but was " + ModelBytes.hex(actual.key())));
+    }
     assertValue(expected.getValue().value(), actual.value(), what + " value of " + ModelBytes.hex(key));
     long sequence = expected.getValue().sequence();
-    if (sequence != ReferenceModel.UNKNOWN_SEQUENCE) {
-      assertEquals(sequence, actual.sequence(), at(what + " sequence of " + ModelBytes.hex(key)));
+    if (sequence != ReferenceModel.UNKNOWN_SEQUENCE && sequence != actual.sequence()) {
+      fail(at(what + ": expected the value of " + ModelBytes.hex(key) + " from commit " + sequence + " but it is from "
+          + actual.sequence()));
     }
   }
 
