@@ -414,16 +414,19 @@ class ChangeFeedTest {
           }
         }
       });
-      Future<Throwable> waiter = background.submit(() -> {
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      Future<Throwable> waiter = background.submit(() -> { // calls onAvailable as fast as it can until one fails
         running.countDown();
-        for (;;) {
-          try {
-            awaited.onAvailable().get(5, TimeUnit.SECONDS);
-          } catch (ExecutionException e) {
-            return e.getCause();
-          } catch (Throwable t) {
-            return t;
+        try {
+          for (;;) {
+            CompletableFuture<Void> future = awaited.onAvailable();
+            futures.add(future);
+            if (future.isCompletedExceptionally()) {
+              return null;
+            }
           }
+        } catch (Throwable t) {
+          return t;
         }
       });
       running.await();
@@ -436,9 +439,11 @@ class ChangeFeedTest {
       if (!(pollFailure instanceof StoreClosedException)) {
         throw new AssertionError("attempt " + attempt + ": poll racing close threw " + pollFailure, pollFailure);
       }
-      if (!(awaitFailure instanceof StoreClosedException)) {
-        throw new AssertionError("attempt " + attempt + ": onAvailable racing close failed with " + awaitFailure,
-            awaitFailure);
+      if (awaitFailure != null) {
+        throw new AssertionError("attempt " + attempt + ": onAvailable racing close threw " + awaitFailure, awaitFailure);
+      }
+      for (CompletableFuture<Void> future : futures) {
+        assertFutureFailsWithStoreClosed(future);
       }
     }
   }

@@ -182,34 +182,34 @@ public final class KeyIndex {
   }
 
   private void applyOne(byte[] key, byte[] value, long sequence, boolean keepHistory) {
-    Version old = map.get(key);
-    boolean wasLive = old != null && !old.isTombstone();
-    if (wasLive) {
+    Version old;
+    if (keepHistory) {
+      old = map.get(key);
+      boolean wasLive = old != null && !old.isTombstone();
+      if (value != null) {
+        map.put(key, Version.inMemory(sequence, value, old));
+      } else if (wasLive) {
+        map.put(key, Version.tombstone(sequence, old));
+      }
+      if (old != null && (value != null || wasLive)) {
+        historyKeys.add(key);
+      }
+    } else {
+      // One skip-list traversal: no snapshot needs the old version.
+      old = value != null ? map.put(key, Version.inMemory(sequence, value, null)) : map.remove(key);
+    }
+    if (old != null && !old.isTombstone()) {
       liveKeys--;
       liveBytes -= key.length + old.valueLength;
       if (old.isStored()) {
         old.segment.liveBytes().addAndGet(-old.recordBytes(key.length));
       }
     }
-    if (value == null) {
-      if (!wasLive) {
-        return;
-      }
-      if (keepHistory) {
-        map.put(key, Version.tombstone(sequence, old));
-        historyKeys.add(key);
-      } else {
-        map.remove(key);
-      }
-      return;
+    if (value != null) {
+      liveKeys++;
+      liveBytes += key.length + value.length;
+      memKeys.add(key);
     }
-    map.put(key, Version.inMemory(sequence, value, keepHistory ? old : null));
-    if (keepHistory && old != null) {
-      historyKeys.add(key);
-    }
-    liveKeys++;
-    liveBytes += key.length + value.length;
-    memKeys.add(key);
   }
 
   /** Hands over the keys written in memory since the last call; the writer calls it at WAL rotation. */
@@ -263,7 +263,7 @@ public final class KeyIndex {
       long stamp = lock.writeLock();
       try {
         for (Replacement r : replacements.subList(from, Math.min(replacements.size(), from + chunk))) {
-          if (map.get(r.key()) == r.expected() && map.replace(r.key(), r.expected(), r.replacement())) {
+          if (map.replace(r.key(), r.expected(), r.replacement())) {
             Segment s = r.replacement().segment;
             s.liveBytes().addAndGet(r.replacement().recordBytes(r.key().length));
             moved++;
