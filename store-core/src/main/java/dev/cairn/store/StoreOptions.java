@@ -100,9 +100,9 @@ public final class StoreOptions {
 
   /** Builder of {@link StoreOptions}; not thread-safe. */
   public static final class Builder {
-    private Compression compression = Compression.ZSTD;
+    private Compression compression = Compression.LZ4;
     private Durability durability = Durability.periodic(Duration.ofMillis(100));
-    private int blockBytes = 32 * 1024;
+    private int blockBytes = 16 * 1024;
     private long walRotateBytes = 32L * 1024 * 1024;
     private long segmentBytes = 128L * 1024 * 1024;
     private long blockCacheBytes = 32L * 1024 * 1024;
@@ -113,7 +113,7 @@ public final class StoreOptions {
 
     private Builder() {}
 
-    /** Codec of new segment blocks. Default {@link Compression#ZSTD}. */
+    /** Codec of new segment blocks. Default {@link Compression#LZ4}; {@link Compression#ZSTD} for the smallest files. */
     public Builder compression(Compression compression) {
       this.compression = Objects.requireNonNull(compression, "compression");
       return this;
@@ -126,7 +126,7 @@ public final class StoreOptions {
     }
 
     /**
-     * Target raw size of a segment block, 1 KiB to 1 MiB; default 32 KiB. Bigger blocks compress
+     * Target raw size of a segment block, 1 KiB to 1 MiB; default 16 KiB. Bigger blocks compress
      * better but make every point read that misses the block cache decompress more.
      */
     public Builder blockBytes(int byteCount) {

@@ -3,6 +3,7 @@ package dev.cairn.store.model;
 import dev.cairn.store.Compression;
 import dev.cairn.store.Durability;
 import dev.cairn.store.StoreOptions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,10 +14,12 @@ import java.util.List;
  * background-compaction settings vary so that reads hit the block cache in some runs and the
  * segment files in others, and compaction both splits its output and runs on its own. One
  * configuration has a 2 MiB WAL instead, so that many values are read from memory and a close
- * finds over 1 MiB of WAL to flush.
+ * finds over 1 MiB of WAL to flush. Half keep the default change history (flushed WAL files stay)
+ * and half keep none (flushed WAL files are deleted at once).
  */
 record ModelConfig(String name, Compression compression, Durability durability, long walRotateBytes,
-    long blockCacheBytes, long segmentBytes, boolean backgroundCompaction, double compactionGarbageRatio) {
+    long blockCacheBytes, long segmentBytes, boolean backgroundCompaction, double compactionGarbageRatio,
+    boolean keepChangeHistory) {
 
   static final int BLOCK_BYTES = 4096;
   private static final long KIB = 1024;
@@ -26,13 +29,18 @@ record ModelConfig(String name, Compression compression, Durability durability, 
     Durability periodic5 = Durability.periodic(Duration.ofMillis(5));
     Durability periodic100 = Durability.periodic(Duration.ofMillis(100));
     return List.of(
-        new ModelConfig("NONE/SYNC/no-cache", Compression.NONE, Durability.SYNC, 64 * KIB, 0, 128 * MIB, true, 0.3),
-        new ModelConfig("NONE/periodic5ms/cache64k", Compression.NONE, periodic5, 64 * KIB, 64 * KIB, MIB, true, 0.5),
-        new ModelConfig("LZ4/SYNC/segments1m", Compression.LZ4, Durability.SYNC, 64 * KIB, 64 * KIB, MIB, true, 0.2),
+        new ModelConfig("NONE/SYNC/no-cache/no-history", Compression.NONE, Durability.SYNC, 64 * KIB, 0, 128 * MIB,
+            true, 0.3, false),
+        new ModelConfig("NONE/periodic5ms/cache64k", Compression.NONE, periodic5, 64 * KIB, 64 * KIB, MIB,
+            true, 0.5, true),
+        new ModelConfig("LZ4/SYNC/segments1m/no-history", Compression.LZ4, Durability.SYNC, 64 * KIB, 64 * KIB, MIB,
+            true, 0.2, false),
         new ModelConfig("LZ4/periodic100ms/wal2m/no-bg-compaction", Compression.LZ4, periodic100, 2 * MIB, 0, 128 * MIB,
-            false, 0.5),
-        new ModelConfig("ZSTD/SYNC/no-bg-compaction", Compression.ZSTD, Durability.SYNC, 64 * KIB, MIB, MIB, false, 0.5),
-        new ModelConfig("ZSTD/periodic5ms/no-cache", Compression.ZSTD, periodic5, 64 * KIB, 0, MIB, true, 0.2));
+            false, 0.5, true),
+        new ModelConfig("ZSTD/SYNC/no-bg-compaction", Compression.ZSTD, Durability.SYNC, 64 * KIB, MIB, MIB,
+            false, 0.5, true),
+        new ModelConfig("ZSTD/periodic5ms/no-cache/no-history", Compression.ZSTD, periodic5, 64 * KIB, 0, MIB,
+            true, 0.2, false));
   }
 
   StoreOptions options() {
@@ -45,6 +53,7 @@ record ModelConfig(String name, Compression compression, Durability durability, 
         .segmentBytes(segmentBytes)
         .backgroundCompaction(backgroundCompaction)
         .compactionGarbageRatio(compactionGarbageRatio)
+        .changeRetention(keepChangeHistory ? 64 * MIB : 0, keepChangeHistory ? Duration.ofDays(7) : null)
         .build();
   }
 
@@ -57,7 +66,7 @@ record ModelConfig(String name, Compression compression, Durability durability, 
     if (property != null && !property.isBlank()) {
       return Long.parseLong(property.trim());
     }
-    return new java.security.SecureRandom().nextLong();
+    return new SecureRandom().nextLong();
   }
 
   /** Number of steps per run: the {@code cairn.ops} system property, else {@code defaultCount}. */

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cairn.store.Cursor;
 import dev.cairn.store.Entry;
 import dev.cairn.store.Store;
-import dev.cairn.store.StoreIOException;
 import dev.cairn.store.StoreStats;
 import dev.cairn.store.WriteBatch;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -108,7 +106,7 @@ final class ModelRunner implements AutoCloseable {
     } else if (op instanceof Op.Compact) {
       store.compact();
       if (exactSequences) {
-        double garbage = stats().garbageRatio();
+        double garbage = store.stats().garbageRatio();
         assertTrue(garbage < 1e-9, at("garbage ratio right after compact() is " + garbage));
       }
     } else if (op instanceof Op.Stats) {
@@ -180,28 +178,11 @@ final class ModelRunner implements AutoCloseable {
   }
 
   private void checkStats() {
-    StoreStats stats = stats();
+    StoreStats stats = store.stats();
     assertEquals(model.size(), stats.keys(), at("stats().keys"));
     assertEquals(model.liveBytes(), stats.liveBytes(), at("stats().liveBytes"));
     assertEquals(model.lastSequence(), stats.lastSequence(), at("stats().lastSequence"));
     assertTrue(stats.garbageRatio() >= 0 && stats.garbageRatio() <= 1, at("stats().garbageRatio " + stats.garbageRatio()));
-  }
-
-  /**
-   * {@code store.stats()}, retried when it fails because a file vanished between listing the
-   * directory and reading its size: an engine bug that {@link StatsRaceTest} pins down on its own,
-   * retried here so that this test goes on checking everything else.
-   */
-  private StoreStats stats() {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return store.stats();
-      } catch (StoreIOException e) {
-        if (attempt == 5 || !(e.getCause() instanceof NoSuchFileException)) {
-          throw e;
-        }
-      }
-    }
   }
 
   private void reopen(boolean viewsOutliveStore) {
