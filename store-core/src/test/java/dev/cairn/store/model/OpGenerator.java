@@ -30,6 +30,8 @@ final class OpGenerator {
   private final Random random;
   private final byte[] scope;
   private final boolean wholeStore;
+  /** Steps until a planned reopen, or -1 when none is planned. */
+  private int stepsToNextReopen = -1;
 
   OpGenerator(Random random, byte[] scope) {
     this.random = random;
@@ -38,6 +40,9 @@ final class OpGenerator {
   }
 
   Op next(ReferenceModel model) {
+    if (stepsToNextReopen >= 0 && stepsToNextReopen-- == 0) {
+      return reopen();
+    }
     int roll = random.nextInt(1000);
     if ((roll -= 200) < 0) {
       return new Op.Put(key(model), value());
@@ -84,12 +89,18 @@ final class OpGenerator {
       return new Op.Compact();
     }
     if (wholeStore && (roll -= 5) < 0) {
-      return new Op.Reopen(random.nextBoolean());
+      return reopen();
     }
     if (wholeStore && (roll -= 10) < 0) {
       return new Op.Stats();
     }
     return new Op.Get(key(model));
+  }
+
+  /** A reopen; half the time another one follows within a few steps, to reopen a just-recovered store. */
+  private Op reopen() {
+    stepsToNextReopen = random.nextBoolean() ? random.nextInt(4) : -1;
+    return new Op.Reopen(random.nextBoolean());
   }
 
   // ---------------------------------------------------------------- keys and values
