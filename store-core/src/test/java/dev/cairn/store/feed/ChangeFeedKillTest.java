@@ -81,7 +81,12 @@ class ChangeFeedKillTest {
           long deadline = System.nanoTime() + READ_LIMIT.toNanos();
           while (cursor.position() < last) {
             assertTrue(System.nanoTime() < deadline, where + "cursor stuck at " + cursor.position() + " of " + last);
-            List<Change> poll = cursor.poll(Duration.ofMillis(100));
+            List<Change> poll;
+            try {
+              poll = cursor.poll(Duration.ofMillis(100));
+            } catch (RuntimeException e) {
+              throw new AssertionError(where + "after(" + consumerPosition + ") at " + cursor.position() + ": " + e, e);
+            }
             FeedTesting.checkPoll(all, poll, cursor.position(), where);
             all.addAll(poll);
             positions.add(cursor.position());

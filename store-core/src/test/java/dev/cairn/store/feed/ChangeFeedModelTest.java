@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,9 +95,9 @@ class ChangeFeedModelTest {
   void everyConsumerReadsExactlyTheCommitHistoryAcrossRotationsCompactionsAndReopens() throws Exception {
     System.out.println("change-feed model: seed " + seed + " (-Dcairn.seed=" + seed + " replays it), " + ROUNDS + " rounds");
     store = Store.open(dir, OPTIONS);
-    Consumer live = start(new Consumer("live", KeyRange.all(), 0, 0));
-    Consumer resumed = start(new Consumer("resumed", KeyRange.all(), 0, 10));
-    Consumer prefixA = start(new Consumer("prefix-a", KeyRange.prefix("a"), 0, 40));
+    start(new Consumer("live", KeyRange.all(), 0, 0));
+    start(new Consumer("resumed", KeyRange.all(), 0, 10));
+    start(new Consumer("prefix-a", KeyRange.prefix("a"), 0, 40));
     Consumer fromNow = new Consumer("from-now", KeyRange.all(), -1, 0);
     Consumer snapshot = new Consumer("snapshot", KeyRange.all(), -1, 0);
     int fromNowRound = 1 + random.nextInt(ROUNDS);
@@ -145,9 +146,9 @@ class ChangeFeedModelTest {
       }
       writing.set(false);
       for (Future<?> f : work) {
-        f.get(1, TimeUnit.MINUTES);
+        awaitWork(f, "a writer");
       }
-      compactor.get(1, TimeUnit.MINUTES);
+      awaitWork(compactor, "compact()");
       if (round == fromNowRound && !consumers.contains(fromNow)) {
         start(fromNow);
       }
@@ -186,10 +187,17 @@ class ChangeFeedModelTest {
     System.out.println("change-feed model: " + last + " commits, " + reopens + " reopens; " + summary());
   }
 
-  private Consumer start(Consumer c) {
+  private void awaitWork(Future<?> work, String what) throws Exception {
+    try {
+      work.get(1, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      throw new AssertionError(where() + what + " failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void start(Consumer c) {
     c.open();
     consumers.add(c);
-    return c;
   }
 
   /** Closes the store between polls: every cursor then fails with StoreClosedException. */
@@ -418,7 +426,12 @@ class ChangeFeedModelTest {
       if (resumeOneIn > 0 && random.nextInt(resumeOneIn) == 0 && cursor.position() >= 0) {
         resumeAfter(cursor.position());
       }
-      List<Change> batch = cursor.poll(timeout);
+      List<Change> batch;
+      try {
+        batch = cursor.poll(timeout);
+      } catch (RuntimeException e) {
+        throw new AssertionError(where() + name + " at position " + cursor.position() + ": poll threw " + e, e);
+      }
       polls++;
       long position = cursor.position();
       String where = where() + name + " at position " + position + ": ";
@@ -453,8 +466,9 @@ class ChangeFeedModelTest {
         while (n < read.size() && read.get(n).kind() == Change.Kind.EXISTING) {
           n++;
         }
-        from = n == 0 ? -1 : read.get(0).sequence();
-        if (from < 0) { // an empty snapshot: its sequence is where the tail starts
+        if (n > 0) {
+          from = read.get(0).sequence();
+        } else { // an empty snapshot: its sequence is just before the tail's first commit
           from = read.isEmpty() ? last : read.get(0).sequence() - 1;
         }
         List<Change> existing = new ArrayList<>();

@@ -16,6 +16,7 @@ import dev.cairn.store.ChangeQuery;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreOptions;
+import dev.cairn.store.WriteBatch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,6 +145,54 @@ class RetentionTest {
             "a cursor whose history retention deleted must fail with ChangeHistoryLostException, got " + failure);
         assertTrue(lost.oldestAvailable() > cursor.position() + 1, "oldestAvailable() " + lost.oldestAvailable()
             + " after position " + cursor.position());
+      }
+    }
+  }
+
+  @Test
+  void aSnapshotThenTailCursorWhoseTailWasDeletedFailsWithHistoryLostOnEveryPoll() {
+    try (Store store = Store.open(dir, smallWal().changeRetention(0, null).build())) {
+      WriteBatch batch = WriteBatch.create();
+      for (int i = 0; i < 3000; i++) { // a snapshot phase of several polls
+        batch.put(String.format("s%05d", i), "v");
+      }
+      store.write(batch);
+      try (ChangeCursor cursor = store.changes(ChangeQuery.snapshotThenTail())) {
+        assertEquals(Change.Kind.EXISTING, cursor.poll(Duration.ZERO).get(0).kind());
+        write(store, 1, 1001); // the commits after the snapshot are flushed and deleted
+        store.compact();
+        StoreException failure = null;
+        for (int polls = 0; polls < 10 && failure == null; polls++) {
+          try {
+            cursor.poll(Duration.ZERO);
+          } catch (StoreException e) {
+            failure = e;
+          }
+        }
+        assertInstanceOf(ChangeHistoryLostException.class, failure,
+            "the tail after the snapshot was deleted; the cursor got " + failure);
+        for (int again = 0; again < 2; again++) {
+          RuntimeException next = assertThrows(RuntimeException.class, () -> cursor.poll(Duration.ZERO),
+              "a poll after ChangeHistoryLostException returned normally");
+          assertInstanceOf(ChangeHistoryLostException.class, next,
+              "a poll after ChangeHistoryLostException must fail the same way, not with " + next);
+        }
+      }
+    }
+  }
+
+  @Test
+  void withZeroRetentionFromNowAndSnapshotThenTailStillWork() {
+    try (Store store = Store.open(dir, smallWal().changeRetention(0, null).build())) {
+      long last = write(store, 1, 301);
+      store.compact();
+      try (ChangeCursor fromNow = store.changes(ChangeQuery.fromNow());
+          ChangeCursor snapshot = store.changes(ChangeQuery.snapshotThenTail())) {
+        store.put("new", "1");
+        assertEquals(List.of(put(last + 1, "new", "1")), readThrough(fromNow, last + 1, READ_LIMIT));
+        List<Change> all = readThrough(snapshot, last + 1, READ_LIMIT);
+        assertEquals(300 + 1, all.size(), "300 live keys, then the tail: " + describe(all));
+        assertEquals(put(last + 1, "new", "1"), all.get(all.size() - 1));
       }
     }
   }

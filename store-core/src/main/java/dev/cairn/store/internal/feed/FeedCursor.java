@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -71,9 +72,9 @@ public final class FeedCursor implements ChangeCursor {
         existing.add(new Change(snapshotSequence, Change.Kind.EXISTING, e.key(), e.value()));
       }
       if (!snapshot.hasNext()) {
+        reader = new HistoryReader(vfs, history, snapshotSequence);
         snapshot.close();
         snapshot = null;
-        reader = new HistoryReader(vfs, history, snapshotSequence);
         position = snapshotSequence;
       }
       if (!existing.isEmpty()) {
@@ -82,18 +83,21 @@ public final class FeedCursor implements ChangeCursor {
     }
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
     for (;;) {
+      long before = position;
       List<Change> changes = readAvailable();
       if (!changes.isEmpty()) {
         return changes;
       }
       long remaining = deadline - System.nanoTime();
-      if (remaining <= 0 || history.published().lastSequence() > position) {
-        if (remaining <= 0) {
-          return changes;
-        }
-        continue; // more to skip through
+      if (remaining <= 0) {
+        return changes;
       }
-      if (!await(onAvailable(), remaining)) {
+      if (position != before) {
+        continue; // skipped filtered-out commits; there may be more
+      }
+      if (history.published().lastSequence() > position) {
+        LockSupport.parkNanos(Math.min(remaining, 1_000_000)); // published, but its WAL is being switched
+      } else if (!await(onAvailable(), remaining)) {
         return changes;
       }
       checkOpen();
@@ -124,6 +128,7 @@ public final class FeedCursor implements ChangeCursor {
       future.get(nanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (TimeoutException e) {
+      future.cancel(false);
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

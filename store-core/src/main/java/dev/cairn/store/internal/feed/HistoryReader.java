@@ -63,7 +63,7 @@ final class HistoryReader implements AutoCloseable {
         if (record.sequence() <= lastSequence) {
           continue; // before the start position
         }
-        if (record.sequence() != lastSequence + 1 && lastSequence > 0) {
+        if (record.sequence() != lastSequence + 1) {
           throw new CorruptionException(file.path(), offset,
               "WAL history jumps from sequence " + lastSequence + " to " + record.sequence());
         }
@@ -76,6 +76,9 @@ final class HistoryReader implements AutoCloseable {
       WalHistory.WalFile following = history.next(file.number());
       if (following == null) {
         return null; // the next WAL is being created
+      }
+      if (following.startSequence() > lastSequence + 1) {
+        throw new ChangeHistoryLostException(lastSequence, history.oldestAvailable());
       }
       closeHandle();
       open(following);

@@ -100,9 +100,19 @@ public final class WalHistory implements AutoCloseable {
       future.complete(null);
       return future;
     }
-    waiters.add(new Waiter(sequence, future));
+    Waiter waiter = new Waiter(sequence, future);
+    waiters.add(waiter);
+    future.whenComplete((v, t) -> {
+      if (future.isCancelled()) {
+        waiters.remove(waiter);
+      }
+    });
     if (published.lastSequence() > sequence || closed) {
-      notifier.execute(this::wakeWaiters); // published or closed meanwhile
+      try {
+        notifier.execute(this::wakeWaiters); // published or closed meanwhile
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        wakeWaiters();
+      }
     }
     return future;
   }

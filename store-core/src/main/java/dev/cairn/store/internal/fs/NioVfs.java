@@ -178,10 +178,8 @@ public final class NioVfs implements Vfs {
     }
 
     @Override
-    public long size() {
-      synchronized (file) {
-        return end;
-      }
+    public long size() throws IOException {
+      return file.length(); // not the cached end: another handle may have appended since this one opened
     }
 
     @Override
