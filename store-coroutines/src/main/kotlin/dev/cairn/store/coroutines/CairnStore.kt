@@ -142,6 +142,7 @@ public class CairnStore private constructor(
   /**
    * Commits every operation of [batch], all or nothing; resumes once durable, with the commit's
    * sequence number. The batch is encoded before this returns, so the caller may reuse it.
+   * Cancelling the caller stops its wait, not the commit, which the store has already taken.
    */
   public suspend fun write(batch: WriteBatch): Long = io { store.writeAsync(batch) }.await()
 

@@ -16,7 +16,7 @@ public class CairnStoreConfig internal constructor() {
   private val defaults = StoreOptions.defaults()
   private val extraOptions = mutableListOf<StoreOptions.Builder.() -> Unit>()
 
-  /** Codec of new segment blocks. Default [Compression.ZSTD]; see [StoreOptions.Builder.compression]. */
+  /** Codec of new segment blocks. Default: the core's (`StoreOptions.defaults()`); see [StoreOptions.Builder.compression]. */
   public var compression: Compression = defaults.compression()
 
   /**

@@ -85,6 +85,7 @@ class RecordingStore(private val delegate: Store) : Store by delegate {
       private var closed = false
       override fun hasNext(): Boolean = cursor.hasNext()
       override fun next(): Entry = cursor.next().also { scanNextCalls.incrementAndGet() }
+      override fun remove() = throw UnsupportedOperationException()
       override fun close() {
         if (!closed) {
           closed = true
