@@ -16,7 +16,7 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.serialization.Serializable
 
-// The code of store-coroutines/README-section.md ("Kotlin quick start"), kept word for word but for
+// The code of README.md ("Kotlin quick start"), kept word for word but for
 // the directory and a final check, so that the README shows an API that compiles and runs.
 
 @Serializable
