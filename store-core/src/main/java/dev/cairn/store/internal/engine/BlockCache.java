@@ -12,8 +12,6 @@ final class BlockCache {
   private final long capacityBytes;
   private final LinkedHashMap<Long, byte[]> blocks = new LinkedHashMap<>(256, 0.75f, true);
   private long sizeBytes; // guarded by this
-  private long hits; // guarded by this
-  private long misses; // guarded by this
 
   BlockCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
@@ -24,13 +22,7 @@ final class BlockCache {
   }
 
   synchronized byte[] get(long fileNumber, int blockOffset) {
-    byte[] block = blocks.get(key(fileNumber, blockOffset));
-    if (block == null) {
-      misses++;
-    } else {
-      hits++;
-    }
-    return block;
+    return blocks.get(key(fileNumber, blockOffset));
   }
 
   synchronized void put(long fileNumber, int blockOffset, byte[] block) {
@@ -54,13 +46,5 @@ final class BlockCache {
         it.remove();
       }
     }
-  }
-
-  synchronized long hits() {
-    return hits;
-  }
-
-  synchronized long misses() {
-    return misses;
   }
 }

@@ -154,8 +154,4 @@ public final class WalHistory implements AutoCloseable {
     notifier.execute(this::wakeWaiters);
     notifier.shutdown();
   }
-
-  public boolean isClosed() {
-    return closed;
-  }
 }

@@ -24,7 +24,6 @@ public final class BlockWriter {
   private int recordsInBlock;
   private int blockCount;
   private long rawBytes;
-  private long storedBytes;
 
   /** Starts writing blocks at the current end of {@code file}, whose first bytes the caller wrote. */
   public BlockWriter(VfsFile file, long startOffset, int codecId, int targetBlockBytes) {
@@ -64,7 +63,6 @@ public final class BlockWriter {
     out.put(framed);
     blockCount++;
     rawBytes += rawLength;
-    storedBytes += framed.length - SegmentFormat.BLOCK_HEADER_BYTES;
     flushIfFull();
     return at;
   }
@@ -93,7 +91,6 @@ public final class BlockWriter {
     Bytes.putInt(o, at + 13, (int) crc.getValue());
     blockCount++;
     rawBytes += rawLength;
-    storedBytes += storedLength;
     raw.reset();
     recordsInBlock = 0;
     flushIfFull();
@@ -112,10 +109,6 @@ public final class BlockWriter {
 
   public long rawBytes() {
     return rawBytes;
-  }
-
-  public long storedBytes() {
-    return storedBytes;
   }
 
   private void flushIfFull() throws IOException {

@@ -42,13 +42,6 @@ public final class ByteSink {
     return this;
   }
 
-  public ByteSink putShort(int v) {
-    ensure(2);
-    Bytes.putShort(buf, size, v);
-    size += 2;
-    return this;
-  }
-
   public ByteSink putInt(int v) {
     ensure(4);
     Bytes.putInt(buf, size, v);

@@ -46,13 +46,6 @@ public final class ByteSource {
     return buf[pos++] & 0xFF;
   }
 
-  public int readShort() throws Truncated {
-    need(2);
-    int v = Bytes.getShort(buf, pos);
-    pos += 2;
-    return v;
-  }
-
   public int readInt() throws Truncated {
     need(4);
     int v = Bytes.getInt(buf, pos);

@@ -31,30 +31,11 @@ public final class Bytes {
     return ((long) getInt(b, off) << 32) | (getInt(b, off + 4) & 0xFFFFFFFFL);
   }
 
-  public static void putShort(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 8);
-    b[off + 1] = (byte) v;
-  }
-
-  public static int getShort(byte[] b, int off) {
-    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
-  }
-
   /** CRC32C of {@code b[off, off+len)}. */
   public static int crc32c(byte[] b, int off, int len) {
     CRC32C crc = new CRC32C();
     crc.update(b, off, len);
     return (int) crc.getValue();
-  }
-
-  /** Number of bytes {@link ByteSink#putVarint} writes for {@code v}. */
-  public static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
   }
 
   /** Length of the common prefix of two keys. */
