@@ -125,6 +125,8 @@ abstract class DrainSubscription<T> implements Subscription, Runnable {
             Exceptions.throwIfJvmFatal(t);
             if (!terminated) {
               fail(t);
+            } else {
+              dropped(t); // thrown by the subscriber's own onComplete or onError
             }
           }
         }
@@ -155,10 +157,16 @@ abstract class DrainSubscription<T> implements Subscription, Runnable {
     terminated = true;
     Throwable failure = releaseQuietly(null);
     if (failure != null) {
-      // The subscriber is gone: report to Reactor's dropped-error hook.
-      Context context = actual instanceof CoreSubscriber ? ((CoreSubscriber<?>) actual).currentContext() : Context.empty();
-      Operators.onErrorDropped(failure, context);
+      dropped(failure); // the subscriber is gone
     }
+  }
+
+  /** Reports an error no subscriber can receive to Reactor's dropped-error hook. */
+  private void dropped(Throwable error) {
+    Context context = actual instanceof CoreSubscriber
+        ? ((CoreSubscriber<?>) actual).currentContext()
+        : Context.empty();
+    Operators.onErrorDropped(error, context);
   }
 
   final void complete() {

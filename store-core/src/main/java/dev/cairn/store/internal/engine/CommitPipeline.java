@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * commits queued behind it as one group, writes them to the WAL in one {@code write} (and, under
  * {@code SYNC}, one fsync), applies them to the index, and wakes their callers. A caller of a
  * blocking write leads on its own thread, so a lone writer pays no thread hand-off; commits from
- * {@code writeAsync} are led by the store's writer thread, so async callers never block.
+ * {@code writeAsync} are led by the store's writer thread, so async callers never wait for I/O
+ * (they only take the queue lock for a moment).
  *
  * <h2>Ordering</h2>
  * Sequences are assigned by the leader in queue order, so the WAL, the index and the sequences
