@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
-/** The quick start of {@code store-reactor/README-section.md}, run as written, so the document cannot drift. */
+/** The quick start of README.md ("Reactive (Project Reactor) quick start"), run as written, so the document cannot drift. */
 class QuickStartExampleTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
