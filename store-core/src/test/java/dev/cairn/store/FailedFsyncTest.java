@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.internal.engine.StoreEngine;
+import dev.cairn.store.internal.fs.ForwardingVfs;
 import dev.cairn.store.internal.fs.NioVfs;
-import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,95 +20,24 @@ class FailedFsyncTest {
   Path dir;
 
   /** The real file system, whose file fsyncs fail while {@link #failSyncs} is set. */
-  static final class FailingSyncVfs implements Vfs {
-    final Vfs real = new NioVfs();
+  static final class FailingSyncVfs extends ForwardingVfs {
     final AtomicBoolean failSyncs = new AtomicBoolean();
 
-    @Override
-    public VfsFile open(Path file) throws IOException {
-      return wrap(real.open(file));
+    FailingSyncVfs() {
+      super(new NioVfs());
     }
 
     @Override
-    public VfsFile create(Path file) throws IOException {
-      return wrap(real.create(file));
-    }
-
-    private VfsFile wrap(VfsFile f) {
-      return new VfsFile() {
-        @Override
-        public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
-          f.read(fileOffset, dst, dstOffset, length);
-        }
-
-        @Override
-        public void append(byte[] src, int srcOffset, int length) throws IOException {
-          f.append(src, srcOffset, length);
-        }
-
-        @Override
-        public long size() throws IOException {
-          return f.size();
-        }
-
+    protected VfsFile wrap(VfsFile file) {
+      return new ForwardingFile(file) {
         @Override
         public void sync() throws IOException {
           if (failSyncs.get()) {
             throw new IOException("injected fsync failure");
           }
-          f.sync();
-        }
-
-        @Override
-        public void truncate(long byteCount) throws IOException {
-          f.truncate(byteCount);
-        }
-
-        @Override
-        public void close() throws IOException {
-          f.close();
+          super.sync();
         }
       };
-    }
-
-    @Override
-    public List<String> list(Path d) throws IOException {
-      return real.list(d);
-    }
-
-    @Override
-    public boolean exists(Path file) {
-      return real.exists(file);
-    }
-
-    @Override
-    public long size(Path file) throws IOException {
-      return real.size(file);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      real.createDirectories(d);
-    }
-
-    @Override
-    public void rename(Path source, Path target) throws IOException {
-      real.rename(source, target);
-    }
-
-    @Override
-    public void delete(Path file) throws IOException {
-      real.delete(file);
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      real.syncDirectory(d);
-    }
-
-    @Override
-    public Closeable tryLock(Path lockFile) throws IOException {
-      return real.tryLock(lockFile);
     }
   }
 

@@ -1,13 +1,11 @@
 package dev.cairn.store.recovery;
 
+import dev.cairn.store.internal.fs.ForwardingVfs;
 import dev.cairn.store.internal.fs.NioVfs;
-import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,9 +16,12 @@ import java.util.concurrent.TimeUnit;
  * creation gives up after 30 seconds with an IOException, so a test that forgets to open the gate
  * fails instead of hanging.
  */
-final class FlushGateVfs implements Vfs {
-  private final Vfs real = new NioVfs();
+final class FlushGateVfs extends ForwardingVfs {
   private final CountDownLatch gate = new CountDownLatch(1);
+
+  FlushGateVfs() {
+    super(new NioVfs());
+  }
 
   /** Lets segment creations proceed, now and from then on. */
   void open() {
@@ -39,51 +40,6 @@ final class FlushGateVfs implements Vfs {
         throw new InterruptedIOException("interrupted at the test gate for " + file);
       }
     }
-    return real.create(file);
-  }
-
-  @Override
-  public VfsFile open(Path file) throws IOException {
-    return real.open(file);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return real.list(dir);
-  }
-
-  @Override
-  public boolean exists(Path file) {
-    return real.exists(file);
-  }
-
-  @Override
-  public long size(Path file) throws IOException {
-    return real.size(file);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    real.createDirectories(dir);
-  }
-
-  @Override
-  public void rename(Path source, Path target) throws IOException {
-    real.rename(source, target);
-  }
-
-  @Override
-  public void delete(Path file) throws IOException {
-    real.delete(file);
-  }
-
-  @Override
-  public void syncDirectory(Path dir) throws IOException {
-    real.syncDirectory(dir);
-  }
-
-  @Override
-  public Closeable tryLock(Path lockFile) throws IOException {
-    return real.tryLock(lockFile);
+    return super.create(file);
   }
 }
