@@ -52,7 +52,7 @@ public final class CrashWriter {
     Path dir = Path.of(args[0]);
     int round = Integer.parseInt(args[1]);
     Random random = new Random(Long.parseLong(args[2]));
-    exitWhenStdinCloses();
+    Lifeline.exitWhenStdinCloses();
     try {
       warmUp(dir.resolveSibling(dir.getFileName() + ".warmup"), random);
       try (Store store = Store.open(dir, OPTIONS)) {
@@ -158,18 +158,4 @@ public final class CrashWriter {
     System.out.flush();
   }
 
-  private static void exitWhenStdinCloses() {
-    Thread lifeline = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // the parent sends nothing; only the end of the pipe matters
-        }
-      } catch (IOException e) {
-        // a broken pipe means the same as its end
-      }
-      Runtime.getRuntime().halt(2);
-    }, "lifeline");
-    lifeline.setDaemon(true);
-    lifeline.start();
-  }
 }

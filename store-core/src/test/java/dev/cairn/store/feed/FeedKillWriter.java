@@ -4,7 +4,7 @@ import dev.cairn.store.Change;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.WriteBatch;
-import java.io.IOException;
+import dev.cairn.store.crash.Lifeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -41,7 +41,7 @@ public final class FeedKillWriter {
   private FeedKillWriter() {}
 
   public static void main(String[] args) {
-    exitWhenStdinCloses();
+    Lifeline.exitWhenStdinCloses();
     try (Store store = Store.open(java.nio.file.Path.of(args[0]), OPTIONS)) {
       long round = Long.parseLong(args[1]);
       Random random = new Random(Long.parseLong(args[2]));
@@ -123,18 +123,4 @@ public final class FeedKillWriter {
     System.out.flush();
   }
 
-  private static void exitWhenStdinCloses() {
-    Thread lifeline = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // the parent sends nothing; only the end of the pipe matters
-        }
-      } catch (IOException e) {
-        // a broken pipe means the same as its end
-      }
-      Runtime.getRuntime().halt(2);
-    }, "lifeline");
-    lifeline.setDaemon(true);
-    lifeline.start();
-  }
 }
