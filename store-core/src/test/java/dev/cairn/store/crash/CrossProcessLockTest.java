@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.store.ReliabilitySummary;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreLockedException;
 import java.nio.file.Path;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * released by {@link Store#close()} or by the death of its process. Other processes are {@link
  * LockProbe} child JVMs.
  *
- * <p>Knob: {@code cairn.lock.rounds} (default 20), the rounds of the two-process race.
+ * <p>Knob: {@code cairn.lock.rounds} (default 100), the rounds of the two-process race.
  */
 class CrossProcessLockTest {
-  private static final int RACE_ROUNDS = Integer.getInteger("cairn.lock.rounds", 20);
+  private static final int RACE_ROUNDS = Integer.getInteger("cairn.lock.rounds", 100);
   private static final long LINE_TIMEOUT_MILLIS = 60_000;
   private static final String HOLD_MILLIS = "300";
 
@@ -125,7 +126,7 @@ class CrossProcessLockTest {
         assertEquals(winner, store.get("winner-" + winner), "the winner of a round did not really hold the store");
       }
     }
-    System.out.println("lock race: " + RACE_ROUNDS + " rounds, " + won + " won, " + locked + " locked");
+    ReliabilitySummary.record("lock race", RACE_ROUNDS + " rounds of two JVMs, " + won + " won, " + locked + " locked");
   }
 
   private static void awaitReady(ChildJvm probe) throws InterruptedException {

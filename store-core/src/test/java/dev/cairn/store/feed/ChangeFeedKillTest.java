@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cairn.store.Change;
 import dev.cairn.store.ChangeCursor;
 import dev.cairn.store.ChangeQuery;
+import dev.cairn.store.ReliabilitySummary;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +131,8 @@ class ChangeFeedKillTest {
       assertEquals(store.lastSequence(), commits, "after(0) at the end must read every commit of every round");
       assertTrue(store.stats().segments() > 0, "no WAL was ever flushed into a segment: only WAL replay was tested");
     }
+    ReliabilitySummary.record("change-feed kill-9", ROUNDS + " kills, " + acknowledged
+        + " acknowledged commits read back through resumed cursors, 0 lost or repeated (seed " + seed + ")");
   }
 
   /**
