@@ -109,7 +109,7 @@ public final class StoreEngine implements Store {
     CountingVfs vfs = new CountingVfs(fileSystem);
     Closeable lock;
     try {
-      vfs.createDirectories(directory);
+      createDurably(vfs, directory);
       lock = vfs.tryLock(directory.resolve(FileNames.LOCK));
     } catch (IOException e) {
       throw new StoreIOException("cannot open store directory " + directory, e);
@@ -129,6 +129,21 @@ public final class StoreEngine implements Store {
     } catch (RuntimeException | Error e) {
       closeQuietly(lock, e);
       throw e;
+    }
+  }
+
+  /**
+   * Creates {@code directory} and its missing parents, and syncs the parent of each one created, so
+   * that a new store's directory entry is as durable as the files written into it.
+   */
+  private static void createDurably(Vfs vfs, Path directory) throws IOException {
+    java.util.ArrayDeque<Path> created = new java.util.ArrayDeque<>();
+    for (Path p = directory; p.getParent() != null && !vfs.exists(p); p = p.getParent()) {
+      created.push(p);
+    }
+    vfs.createDirectories(directory);
+    for (Path p : created) {
+      vfs.syncDirectory(p.getParent());
     }
   }
 
