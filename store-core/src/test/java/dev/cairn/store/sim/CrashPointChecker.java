@@ -35,7 +35,7 @@ import java.util.function.UnaryOperator;
  * {@code plant} that wraps the simulated file system with a bug. Not thread-safe.
  */
 final class CrashPointChecker {
-  static final Path DIR = Path.of("/store");
+  static final Path DIR = Path.of("/sim-store");
 
   /** Every crash plan tried at each crash point: each content mode, directory forgetting alone and with two of them. */
   static final List<Set<CrashMode>> PLANS = List.of(
@@ -103,24 +103,40 @@ final class CrashPointChecker {
     return report;
   }
 
+  /** Operations that, crashed at, leave recovery work: a torn WAL tail, leftover segments, temporary files or checkpoints. */
+  private static final java.util.regex.Pattern LEAVES_RECOVERY_WORK = java.util.regex.Pattern.compile(
+      "sync .*\\.wal|append .*\\.seg|rename .*\\.ckpt\\.tmp|delete .*\\.(ckpt|seg|wal)");
+
+  /** Content modes of the base images, in turn: each leaves torn or partial files for recovery. */
+  private static final List<Set<CrashMode>> BASE_PLANS = List.of(
+      EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX),
+      EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX, CrashMode.FORGET_UNSYNCED_DIR_ENTRIES),
+      EnumSet.of(CrashMode.TEAR_LAST_WRITE));
+
   /**
-   * Crashes recovery itself: takes {@code baseCount} crash images of {@code workload} spread over
-   * its run (random-prefix content, so recovery has torn tails and leftovers to clean up), and for
-   * each crashes a fresh open at every one of its operations, then opens each plan's image again.
-   * That second recovery must find what an uninterrupted recovery of the same image found.
+   * Crashes recovery itself. Takes base crash images of {@code workload} at up to {@code baseCount}
+   * operations (0: all) that leave recovery work (a WAL sync, a segment append, a checkpoint rename,
+   * a file deletion), each under a content mode that leaves torn or partial files; for each base,
+   * crashes a fresh open (and close) at every one of its operations, then opens each plan's image of
+   * that again. The second recovery must find what an uninterrupted recovery of the base found.
    */
   CrashReport checkCrashesDuringRecovery(Workload workload, int baseCount) {
     CrashReport report = new CrashReport("recovery(" + workload.name() + ")", PLANS.size());
-    long workloadOperations = run(workload, 0, report).fs().operationCount();
-    for (int b = 1; b <= baseCount; b++) {
-      long baseCrash = workloadOperations * b / (baseCount + 1);
+    List<String> workloadOperations = run(workload, 0, report).fs().operationLog();
+    List<Long> candidates = new java.util.ArrayList<>();
+    for (int i = 0; i < workloadOperations.size(); i++) {
+      if (LEAVES_RECOVERY_WORK.matcher(workloadOperations.get(i)).matches()) {
+        candidates.add(i + 1L);
+      }
+    }
+    int bases = baseCount == 0 ? candidates.size() : Math.min(baseCount, candidates.size());
+    for (int b = 0; b < bases; b++) {
+      long baseCrash = candidates.get((int) ((long) b * candidates.size() / bases));
       Run crashed = run(workload, baseCrash, report);
-      Set<CrashMode> basePlan = b % 2 == 0
-          ? EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX)
-          : EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX, CrashMode.FORGET_UNSYNCED_DIR_ENTRIES);
-      MemoryVfs base = crashed.fs().crashImage(basePlan, random);
+      MemoryVfs base = crashed.fs().crashImage(BASE_PLANS.get(b % BASE_PLANS.size()), random);
+      String baseContext = "base image " + b + " (" + crashed.fs().crashReport() + ", " + BASE_PLANS.get(b % BASE_PLANS.size()) + ")";
       MemoryVfs reference = base.copy();
-      long recovered = verify(reference, crashed.log(), workload, "base image " + b + " at " + baseCrash, report, -1);
+      long recovered = verify(reference, crashed.log(), workload, baseContext, report, -1);
       long operations = reference.operationCount();
       report.operations += operations;
       for (long m = 1; m <= operations; m++) {
@@ -133,7 +149,7 @@ final class CrashPointChecker {
         }
         report.crashPoints++;
         for (Set<CrashMode> plan : PLANS) {
-          verify(fs.crashImage(plan, random), crashed.log(), workload, "base image " + b + ", recovery crash at " + m
+          verify(fs.crashImage(plan, random), crashed.log(), workload, baseContext + ", recovery crash at " + m
               + " of " + operations + " (" + fs.crashReport() + "), " + plan, report, recovered);
         }
       }
@@ -192,6 +208,21 @@ final class CrashPointChecker {
       }
     }
     return sequence;
+  }
+
+  /** Live threads of stores in {@link #DIR}, waiting up to 5 s for closing ones to end. */
+  static List<String> storeThreads() throws InterruptedException {
+    String suffix = "-" + DIR.getFileName();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    for (;;) {
+      List<String> names = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.isAlive() && t.getName().startsWith("cairn-") && t.getName().endsWith(suffix))
+          .map(Thread::getName).sorted().toList();
+      if (names.isEmpty() || System.nanoTime() > deadline) {
+        return names;
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Null if {@code store} holds exactly {@code expected}, else the first difference. */

@@ -3,6 +3,7 @@ package dev.cairn.store.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -51,8 +52,9 @@ class CrashPointTest {
   }
 
   @AfterAll
-  static void printTotal() {
+  static void printTotalAndCheckThreads() throws InterruptedException {
     System.out.println(TOTAL.summary(SEED, totalMillis));
+    assertEquals(List.of(), CrashPointChecker.storeThreads(), "threads left by the crashed and recovered stores");
   }
 
   @Test
@@ -89,7 +91,7 @@ class CrashPointTest {
   void aCrashDuringRecoveryLeavesWhatTheFirstRecoveryWouldHaveFound() {
     long started = System.nanoTime();
     CrashReport report = new CrashPointChecker(SEED, UnaryOperator.identity())
-        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), 3 * SCALE);
+        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 12);
     record(report, started);
   }
 }

@@ -47,6 +47,7 @@ public final class MemoryVfs implements Vfs {
   private final Object lock = new Object();
   private final MemoryDir root = new MemoryDir();
   private final Set<Path> heldLocks = new HashSet<>(); // guarded by lock
+  private final List<String> operationLog = new ArrayList<>(); // guarded by lock; "op name" of each operation
   private long operations; // guarded by lock
   private long crashAt; // guarded by lock; 0: never
   private String crashReport; // guarded by lock; set when the crash happened
@@ -76,6 +77,16 @@ public final class MemoryVfs implements Vfs {
     }
   }
 
+  /**
+   * Each operation attempted so far, in order, as "op name" (the file's or directory's own name,
+   * for example "rename 00000000000000000004.ckpt.tmp"); entry i is operation i + 1.
+   */
+  public List<String> operationLog() {
+    synchronized (lock) {
+      return List.copyOf(operationLog);
+    }
+  }
+
   /** The crash message, or null if no operation has crashed. */
   public String crashReport() {
     synchronized (lock) {
@@ -89,6 +100,7 @@ public final class MemoryVfs implements Vfs {
       throw new IOException(crashReport + " (then " + op + " " + file + ")");
     }
     operations++;
+    operationLog.add(op + " " + file.getFileName());
     if (operations == crashAt) {
       crashReport = "simulated crash at operation " + operations + ": " + op + " " + file;
       throw new IOException(crashReport);
