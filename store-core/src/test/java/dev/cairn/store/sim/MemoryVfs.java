@@ -100,7 +100,7 @@ public final class MemoryVfs implements Vfs {
       throw new IOException(crashReport + " (then " + op + " " + file + ")");
     }
     operations++;
-    operationLog.add(op + " " + file.getFileName());
+    operationLog.add(op + " " + (file.getFileName() == null ? file : file.getFileName()));
     if (operations == crashAt) {
       crashReport = "simulated crash at operation " + operations + ": " + op + " " + file;
       throw new IOException(crashReport);

@@ -29,6 +29,7 @@ import dev.cairn.store.internal.wal.WalWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -137,7 +138,7 @@ public final class StoreEngine implements Store {
    * that a new store's directory entry is as durable as the files written into it.
    */
   private static void createDurably(Vfs vfs, Path directory) throws IOException {
-    java.util.ArrayDeque<Path> created = new java.util.ArrayDeque<>();
+    ArrayDeque<Path> created = new ArrayDeque<>();
     for (Path p = directory; p.getParent() != null && !vfs.exists(p); p = p.getParent()) {
       created.push(p);
     }
