@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,11 @@ class CrashPointTest {
   }
 
   @Test
+  void everyCrashPointBetweenSyncBarriersRecoversAPrefixKeepingWhatWasFlushed() {
+    check(Workload.barriers(30 * SCALE));
+  }
+
+  @Test
   void everyCrashPointOfFlushesCheckpointsAndCompactionsIsRecoverable() {
     check(Workload.segmented(130 * SCALE));
   }
@@ -87,11 +94,27 @@ class CrashPointTest {
     check(Workload.checkpoints(4 * SCALE));
   }
 
+  /** Without this, the crash points above could miss whole kinds of file operations. */
+  @Test
+  void theSegmentedWorkloadFlushesCheckpointsCompactsAndDeletesFiles() {
+    CrashReport unused = new CrashReport("coverage", 0);
+    List<String> log = new CrashPointChecker(SEED, UnaryOperator.identity())
+        .run(Workload.segmented(130 * SCALE), 0, unused).fs().operationLog();
+    System.out.println("segmented workload operations: " + log.stream()
+        .map(op -> op.replaceAll("[0-9]{20}", "N")).collect(Collectors.groupingBy(op -> op, TreeMap::new, Collectors.counting())));
+    for (String expected : List.of(
+        "create N.seg", "sync N.seg", "create N.ckpt.tmp", "rename N.ckpt.tmp", "delete N.ckpt", "delete N.wal",
+        "delete N.seg")) {
+      assertTrue(log.stream().anyMatch(op -> op.replaceAll("[0-9]{20}", "N").equals(expected)), expected);
+    }
+    assertEquals(0, unused.failureCount(), () -> unused.failures().toString());
+  }
+
   @Test
   void aCrashDuringRecoveryLeavesWhatTheFirstRecoveryWouldHaveFound() {
     long started = System.nanoTime();
     CrashReport report = new CrashPointChecker(SEED, UnaryOperator.identity())
-        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 12);
+        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 24);
     record(report, started);
   }
 }

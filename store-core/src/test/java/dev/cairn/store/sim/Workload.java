@@ -12,7 +12,8 @@ import java.util.Random;
  * A deterministic, single-threaded sequence of commits (and maintenance calls) run against a store
  * opened on a {@link MemoryVfs}, recording each commit in a {@link CommitLog}. The same workload
  * makes the same calls on every run; only the engine's background threads vary in timing. Writes
- * use {@link Durability#SYNC}, so every acknowledged commit is durable.
+ * use {@link Durability#SYNC}, so every acknowledged commit is durable, except in {@link
+ * #barriers}, where only {@code flush()} makes them durable.
  */
 record Workload(String name, StoreOptions options, Body body) {
   /** The calls of a workload. */
@@ -103,6 +104,29 @@ record Workload(String name, StoreOptions options, Body body) {
           log.delete(store, key("c", r - 1));
         }
         store.compact();
+      }
+    });
+  }
+
+  /**
+   * Writes under a periodic durability whose interval never comes, made durable only by an explicit
+   * {@code flush()} every third commit: between barriers several commits sit unsynced in the WAL,
+   * so a crash may keep any prefix of them, and only the ones before the last barrier must survive.
+   */
+  static Workload barriers(int count) {
+    StoreOptions options = syncOptions().durability(Durability.periodic(Duration.ofHours(1))).build();
+    return new Workload("barriers", options, (store, log) -> {
+      for (int i = 0; i < count; i++) {
+        if (i % 4 == 3) {
+          log.write(store, List.of(new CommitLog.Op(key("p", i % 9), value(i, 50)),
+              new CommitLog.Op(key("q", i % 5), value(i + 1000, 10))));
+        } else {
+          log.put(store, key("p", i % 9), value(i, 20 + i % 30));
+        }
+        if (i % 3 == 2) {
+          store.flush();
+          log.flushed();
+        }
       }
     });
   }

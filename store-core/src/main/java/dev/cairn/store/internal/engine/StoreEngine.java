@@ -181,8 +181,8 @@ public final class StoreEngine implements Store {
         ? newest.startSequence() : state.lastSequence() + 1);
     maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
         state.checkpointNumber());
-    maintenance.scheduleRetention();
     pipeline = new CommitPipeline(this, options.durability().isSync());
+    maintenance.scheduleRetention(); // after the pipeline exists: a failed retention latches it
     if (!options.durability().isSync()) {
       long periodMillis = Math.max(1, options.durability().interval().toMillis());
       syncer = Executors.newSingleThreadScheduledExecutor(r -> {
