@@ -6,7 +6,9 @@ import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
 import dev.cairn.store.internal.engine.StoreEngine;
 import dev.cairn.store.internal.fs.Vfs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Crashes a {@link Workload} at every mutating file-system operation and checks what each crash
@@ -104,7 +107,7 @@ final class CrashPointChecker {
   }
 
   /** Operations that, crashed at, leave recovery work: a torn WAL tail, leftover segments, temporary files or checkpoints. */
-  private static final java.util.regex.Pattern LEAVES_RECOVERY_WORK = java.util.regex.Pattern.compile(
+  private static final Pattern LEAVES_RECOVERY_WORK = Pattern.compile(
       "sync .*\\.wal|append .*\\.seg|rename .*\\.ckpt\\.tmp|delete .*\\.(ckpt|seg|wal)");
 
   /** Content modes of the base images, in turn: each leaves torn or partial files for recovery. */
@@ -123,7 +126,7 @@ final class CrashPointChecker {
   CrashReport checkCrashesDuringRecovery(Workload workload, int baseCount) {
     CrashReport report = new CrashReport("recovery(" + workload.name() + ")", PLANS.size());
     List<String> workloadOperations = run(workload, 0, report).fs().operationLog();
-    List<Long> candidates = new java.util.ArrayList<>();
+    List<Long> candidates = new ArrayList<>();
     for (int i = 0; i < workloadOperations.size(); i++) {
       if (LEAVES_RECOVERY_WORK.matcher(workloadOperations.get(i)).matches()) {
         candidates.add(i + 1L);
@@ -253,7 +256,7 @@ final class CrashPointChecker {
 
   private static String describe(byte[] value) {
     return value == null ? "absent" : value.length + " bytes starting " + new String(value, 0,
-        Math.min(8, value.length), java.nio.charset.StandardCharsets.ISO_8859_1);
+        Math.min(8, value.length), StandardCharsets.ISO_8859_1);
   }
 
   private static void closeIgnoringFailure(Store store) {

@@ -3,7 +3,6 @@ package dev.cairn.store.sim;
 import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -44,7 +43,7 @@ import java.util.TreeMap;
  * file system, without counting it.
  */
 public final class MemoryVfs implements Vfs {
-  private final Object lock = new Object();
+  final Object lock = new Object(); // guards every file and directory, and the counters below
   private final MemoryDir root = new MemoryDir();
   private final Set<Path> heldLocks = new HashSet<>(); // guarded by lock
   private final List<String> operationLog = new ArrayList<>(); // guarded by lock; "op name" of each operation
@@ -94,8 +93,8 @@ public final class MemoryVfs implements Vfs {
     }
   }
 
-  /** Counts one mutating operation; fails it when the machine is dead. Call holding the lock. */
-  private void operation(String op, Path file) throws IOException {
+  /** Counts one mutating operation; fails it when the machine is dead. Call holding {@link #lock}. */
+  void operation(String op, Path file) throws IOException {
     if (crashReport != null) {
       throw new IOException(crashReport + " (then " + op + " " + file + ")");
     }
@@ -214,7 +213,7 @@ public final class MemoryVfs implements Vfs {
   @Override
   public VfsFile open(Path file) throws IOException {
     synchronized (lock) {
-      return new MemoryFile(file, file(file));
+      return new MemoryFile(this, file, file(file));
     }
   }
 
@@ -228,7 +227,7 @@ public final class MemoryVfs implements Vfs {
       }
       MemoryFileNode node = new MemoryFileNode();
       parent.entries.put(name(file), node);
-      return new MemoryFile(file, node);
+      return new MemoryFile(this, file, node);
     }
   }
 
@@ -337,77 +336,5 @@ public final class MemoryVfs implements Vfs {
         heldLocks.remove(checkAbsolute(lockFile));
       }
     };
-  }
-
-  // ---------------------------------------------------------------- files
-
-  /** An open handle on a file node; it keeps working after the file's name is deleted, like a POSIX descriptor. */
-  private final class MemoryFile implements VfsFile {
-    private final Path path;
-    private final MemoryFileNode node;
-    private boolean closed; // guarded by lock
-
-    MemoryFile(Path path, MemoryFileNode node) {
-      this.path = path;
-      this.node = node;
-    }
-
-    private void checkOpen() throws IOException {
-      if (closed) {
-        throw new IOException("closed: " + path);
-      }
-    }
-
-    @Override
-    public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
-      synchronized (lock) {
-        checkOpen();
-        if (!node.read(fileOffset, dst, dstOffset, length)) {
-          throw new EOFException(path + ": " + length + " bytes at " + fileOffset + " pass the end at " + node.length());
-        }
-      }
-    }
-
-    @Override
-    public void append(byte[] src, int srcOffset, int length) throws IOException {
-      synchronized (lock) {
-        checkOpen();
-        operation("append", path);
-        node.append(src, srcOffset, length);
-      }
-    }
-
-    @Override
-    public long size() throws IOException {
-      synchronized (lock) {
-        checkOpen();
-        return node.length();
-      }
-    }
-
-    @Override
-    public void sync() throws IOException {
-      synchronized (lock) {
-        checkOpen();
-        operation("sync", path);
-        node.sync();
-      }
-    }
-
-    @Override
-    public void truncate(long byteCount) throws IOException {
-      synchronized (lock) {
-        checkOpen();
-        operation("truncate", path);
-        node.truncate(byteCount);
-      }
-    }
-
-    @Override
-    public void close() {
-      synchronized (lock) {
-        closed = true;
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.store.sim;
 import dev.cairn.store.Durability;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +140,7 @@ record Workload(String name, StoreOptions options, Body body) {
   static byte[] value(int i, int length) {
     byte[] v = new byte[length];
     new Random(i * 7919L + length).nextBytes(v);
-    byte[] tag = ("v" + i + ":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] tag = ("v" + i + ":").getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(tag, 0, v, 0, Math.min(tag.length, length));
     return v;
   }
