@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 final class CrashPointChecker {
   static final Path DIR = Path.of("/sim-store");
 
-  /** Every crash plan tried at each crash point: each content mode, directory forgetting alone and with two of them. */
+  /** Every crash plan tried at each crash point: each content mode alone and with directory forgetting, and forgetting alone. */
   static final List<Set<CrashMode>> PLANS = List.of(
       EnumSet.of(CrashMode.DROP_UNSYNCED),
       EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX),
@@ -48,7 +48,9 @@ final class CrashPointChecker {
       EnumSet.of(CrashMode.ZERO_FILL_EXTENSION),
       EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES),
       EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES, CrashMode.DROP_UNSYNCED),
-      EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES, CrashMode.KEEP_RANDOM_PREFIX));
+      EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES, CrashMode.KEEP_RANDOM_PREFIX),
+      EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES, CrashMode.TEAR_LAST_WRITE),
+      EnumSet.of(CrashMode.FORGET_UNSYNCED_DIR_ENTRIES, CrashMode.ZERO_FILL_EXTENSION));
 
   private final Random random;
   private final UnaryOperator<Vfs> plant;

@@ -75,6 +75,11 @@ class CrashPointTest {
   }
 
   @Test
+  void everyCrashPointOfGroupCommitsKeepsEveryCompletedFuture() {
+    check(Workload.groupCommit(5 * SCALE));
+  }
+
+  @Test
   void everyCrashPointOfDeletesKeepsThemDeleted() {
     check(Workload.deletes(20 * SCALE));
   }
@@ -114,7 +119,7 @@ class CrashPointTest {
   void aCrashDuringRecoveryLeavesWhatTheFirstRecoveryWouldHaveFound() {
     long started = System.nanoTime();
     CrashReport report = new CrashPointChecker(SEED, UnaryOperator.identity())
-        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 24);
+        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 48);
     record(report, started);
   }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A deterministic, single-threaded sequence of commits (and maintenance calls) run against a store
@@ -91,6 +92,25 @@ record Workload(String name, StoreOptions options, Body body) {
       store.compact();
       for (int i = 0; i < 5; i++) {
         log.put(store, key("t", i), value(count + i, 100));
+      }
+    });
+  }
+
+  /**
+   * Group commit: rounds of eight {@code writeAsync} batches submitted together from one thread, so
+   * that the writer thread packs several into one WAL write and one fsync; a crash may keep any
+   * prefix of a round, and every batch whose future completed must survive.
+   */
+  static Workload groupCommit(int rounds) {
+    return new Workload("group-commit", syncOptions().build(), (store, log) -> {
+      for (int r = 0; r < rounds; r++) {
+        List<CompletableFuture<Long>> round = new ArrayList<>();
+        for (int j = 0; j < 8; j++) {
+          int i = r * 8 + j;
+          round.add(log.writeAsync(store, List.of(new CommitLog.Op(key("g", i % 13), value(i, 40)),
+              new CommitLog.Op(key("h", i % 5), value(i + 5000, 12)))));
+        }
+        log.awaitInOrder(round);
       }
     });
   }
