@@ -133,6 +133,7 @@ record Workload(String name, StoreOptions options, Body body) {
    * Writes under a periodic durability whose interval never comes, made durable only by an explicit
    * {@code flush()} every third commit: between barriers several commits sit unsynced in the WAL,
    * so a crash may keep any prefix of them, and only the ones before the last barrier must survive.
+   * The last commit is made durable by {@code close()} alone.
    */
   static Workload barriers(int count) {
     StoreOptions options = syncOptions().durability(Durability.periodic(Duration.ofHours(1))).build();
@@ -149,6 +150,7 @@ record Workload(String name, StoreOptions options, Body body) {
           log.flushed();
         }
       }
+      log.put(store, key("p", 0), value(count, 20)); // left for close() to make durable
     });
   }
 

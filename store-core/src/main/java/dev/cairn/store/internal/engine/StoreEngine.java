@@ -605,11 +605,16 @@ public final class StoreEngine implements Store {
     if (syncer != null) {
       syncer.shutdownNow();
     }
+    StoreException failure = null;
     if (pipeline.failure() == null) {
-      if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
-        rotateWal(false);
-      } else {
-        syncWal();
+      try {
+        if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
+          rotateWal(false);
+        } else {
+          syncWal();
+        }
+      } catch (StoreException e) {
+        failure = e; // reported once the threads are stopped and the lock released
       }
     }
     maintenance.close();
@@ -618,7 +623,7 @@ public final class StoreEngine implements Store {
         wal.close();
       }
     } catch (IOException e) {
-      // the WAL was synced above; nothing is lost by failing to close it
+      // the WAL was synced above (or that failed, reported below); closing it cannot lose more
     }
     for (Segment s : maintenance.segments()) {
       s.release();
@@ -626,7 +631,14 @@ public final class StoreEngine implements Store {
     try {
       dirLock.close();
     } catch (IOException e) {
-      throw new StoreIOException("cannot release the lock of " + dir, e);
+      StoreIOException unlockFailure = new StoreIOException("cannot release the lock of " + dir, e);
+      if (failure == null) {
+        throw unlockFailure;
+      }
+      failure.addSuppressed(unlockFailure);
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
