@@ -4,6 +4,7 @@ import dev.cairn.store.Cursor;
 import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
+import dev.cairn.store.StoreException;
 import dev.cairn.store.internal.engine.StoreEngine;
 import dev.cairn.store.internal.fs.Vfs;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -81,6 +84,8 @@ final class CrashPointChecker {
     } catch (RuntimeException e) {
       if (fs.crashReport() == null) {
         report.fail("workload failed without a crash (crash point " + crashAt + "): " + e, e);
+      } else if (!(e instanceof StoreException)) {
+        report.fail("a crash at " + crashAt + " surfaced as an unclassified " + e, e);
       }
     } finally {
       if (store != null) {
@@ -90,9 +95,43 @@ final class CrashPointChecker {
     return new Run(fs, log);
   }
 
+  /**
+   * Runs {@code check} with a default uncaught-exception handler that reports any exception
+   * escaping a thread of a store in {@link #DIR} (the engine's background threads must classify
+   * and latch their failures, never die of them).
+   */
+  private static CrashReport reportingUncaught(CrashReport report, Runnable check) {
+    String suffix = "-" + DIR.getFileName();
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Queue<String> uncaught = new ConcurrentLinkedQueue<>();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+      if (thread.getName().endsWith(suffix)) {
+        uncaught.add("uncaught on " + thread.getName() + ": " + e);
+      }
+      if (previous != null) {
+        previous.uncaughtException(thread, e);
+      } else {
+        e.printStackTrace();
+      }
+    });
+    try {
+      check.run();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
+    for (String u : uncaught) {
+      report.fail(u, null);
+    }
+    return report;
+  }
+
   /** Crashes {@code workload} at every operation of a full run, under every plan. */
   CrashReport checkEveryCrashPoint(Workload workload) {
     CrashReport report = new CrashReport(workload.name(), PLANS.size());
+    return reportingUncaught(report, () -> everyCrashPoint(workload, report));
+  }
+
+  private void everyCrashPoint(Workload workload, CrashReport report) {
     Run full = run(workload, 0, report);
     long operations = full.fs().operationCount();
     report.operations = operations;
@@ -105,7 +144,6 @@ final class CrashPointChecker {
             "crash at " + n + " of " + operations + " (" + crashed.fs().crashReport() + "), " + plan, report, -1);
       }
     }
-    return report;
   }
 
   /** Operations that, crashed at, leave recovery work: a torn WAL tail, leftover segments, temporary files or checkpoints. */
@@ -127,6 +165,10 @@ final class CrashPointChecker {
    */
   CrashReport checkCrashesDuringRecovery(Workload workload, int baseCount) {
     CrashReport report = new CrashReport("recovery(" + workload.name() + ")", PLANS.size());
+    return reportingUncaught(report, () -> crashesDuringRecovery(workload, baseCount, report));
+  }
+
+  private void crashesDuringRecovery(Workload workload, int baseCount, CrashReport report) {
     List<String> workloadOperations = run(workload, 0, report).fs().operationLog();
     List<Long> candidates = new ArrayList<>();
     for (int i = 0; i < workloadOperations.size(); i++) {
@@ -159,7 +201,6 @@ final class CrashPointChecker {
         }
       }
     }
-    return report;
   }
 
   /**

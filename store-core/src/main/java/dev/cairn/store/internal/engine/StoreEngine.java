@@ -33,6 +33,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -550,7 +551,14 @@ public final class StoreEngine implements Store {
         rotateWal(true);
       }
     }));
-    maintenance.scheduleCompaction(true).join();
+    try {
+      maintenance.scheduleCompaction(true).join();
+    } catch (CompletionException e) {
+      // the maintenance thread classified the failure (and latched the store if it must)
+      Throwable cause = e.getCause();
+      throw cause instanceof StoreException ? (StoreException) cause
+          : new StoreException("compaction failed: " + cause, cause);
+    }
   }
 
   @Override
