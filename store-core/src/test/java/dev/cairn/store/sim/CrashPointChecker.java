@@ -14,8 +14,8 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Queue;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,9 +30,11 @@ import java.util.regex.Pattern;
  * workload's {@link CommitLog}:
  *
  * <ul>
+ *   <li>the crash reaches the workload as a {@code StoreException}, and no exception escapes a
+ *       store thread;
  *   <li>the store opens;
  *   <li>its {@code lastSequence} L covers every acknowledged durable commit (each one missing counts
- *       as lost) and is at most the commits acknowledged plus the one in flight;
+ *       as lost) and is at most the commits acknowledged plus those in flight;
  *   <li>its content, read by a full scan and by a get of every key ever written, is exactly the
  *       state after the first L commits: so batches are all or nothing and no value is garbage.
  * </ul>
@@ -43,7 +45,7 @@ import java.util.regex.Pattern;
 final class CrashPointChecker {
   static final Path DIR = Path.of("/sim-store");
 
-  /** Every crash plan tried at each crash point: each content mode alone and with directory forgetting, and forgetting alone. */
+  /** The crash plans tried at each crash point: each content mode alone and with directory forgetting, and forgetting alone. */
   static final List<Set<CrashMode>> PLANS = List.of(
       EnumSet.of(CrashMode.DROP_UNSYNCED),
       EnumSet.of(CrashMode.KEEP_RANDOM_PREFIX),
