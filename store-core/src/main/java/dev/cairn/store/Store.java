@@ -144,7 +144,10 @@ public interface Store extends AutoCloseable {
    */
   void compact();
 
-  /** Flushes and releases the directory. Idempotent. Open cursors and snapshots stop working. */
+  /**
+   * Flushes and releases the directory. Idempotent. Open cursors and snapshots stop working. If the
+   * final flush fails, the store still stops its threads and releases the directory, then throws.
+   */
   @Override
   void close();
 

@@ -29,9 +29,11 @@ import dev.cairn.store.internal.wal.WalWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +111,7 @@ public final class StoreEngine implements Store {
     CountingVfs vfs = new CountingVfs(fileSystem);
     Closeable lock;
     try {
-      vfs.createDirectories(directory);
+      createDurably(vfs, directory);
       lock = vfs.tryLock(directory.resolve(FileNames.LOCK));
     } catch (IOException e) {
       throw new StoreIOException("cannot open store directory " + directory, e);
@@ -129,6 +131,21 @@ public final class StoreEngine implements Store {
     } catch (RuntimeException | Error e) {
       closeQuietly(lock, e);
       throw e;
+    }
+  }
+
+  /**
+   * Creates {@code directory} and its missing parents, and syncs the parent of each one created, so
+   * that a new store's directory entry is as durable as the files written into it.
+   */
+  private static void createDurably(Vfs vfs, Path directory) throws IOException {
+    ArrayDeque<Path> created = new ArrayDeque<>();
+    for (Path p = directory; p.getParent() != null && !vfs.exists(p); p = p.getParent()) {
+      created.push(p);
+    }
+    vfs.createDirectories(directory);
+    for (Path p : created) {
+      vfs.syncDirectory(p.getParent());
     }
   }
 
@@ -165,8 +182,8 @@ public final class StoreEngine implements Store {
         ? newest.startSequence() : state.lastSequence() + 1);
     maintenance = new Maintenance(this, state.segments(), state.flushedSequence(), state.walStartNumber(),
         state.checkpointNumber());
-    maintenance.scheduleRetention();
     pipeline = new CommitPipeline(this, options.durability().isSync());
+    maintenance.scheduleRetention(); // after the pipeline exists: a failed retention latches it
     if (!options.durability().isSync()) {
       long periodMillis = Math.max(1, options.durability().interval().toMillis());
       syncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -534,7 +551,14 @@ public final class StoreEngine implements Store {
         rotateWal(true);
       }
     }));
-    maintenance.scheduleCompaction(true).join();
+    try {
+      maintenance.scheduleCompaction(true).join();
+    } catch (CompletionException e) {
+      // the maintenance thread classified the failure (and latched the store if it must)
+      Throwable cause = e.getCause();
+      throw cause instanceof StoreException ? (StoreException) cause
+          : new StoreException("compaction failed: " + cause, cause);
+    }
   }
 
   @Override
@@ -589,11 +613,16 @@ public final class StoreEngine implements Store {
     if (syncer != null) {
       syncer.shutdownNow();
     }
+    StoreException failure = null;
     if (pipeline.failure() == null) {
-      if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
-        rotateWal(false);
-      } else {
-        syncWal();
+      try {
+        if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
+          rotateWal(false);
+        } else {
+          syncWal();
+        }
+      } catch (StoreException e) {
+        failure = e; // reported once the threads are stopped and the lock released
       }
     }
     maintenance.close();
@@ -602,7 +631,7 @@ public final class StoreEngine implements Store {
         wal.close();
       }
     } catch (IOException e) {
-      // the WAL was synced above; nothing is lost by failing to close it
+      // the WAL was synced above (or that failed, reported below); closing it cannot lose more
     }
     for (Segment s : maintenance.segments()) {
       s.release();
@@ -610,7 +639,14 @@ public final class StoreEngine implements Store {
     try {
       dirLock.close();
     } catch (IOException e) {
-      throw new StoreIOException("cannot release the lock of " + dir, e);
+      StoreIOException unlockFailure = new StoreIOException("cannot release the lock of " + dir, e);
+      if (failure == null) {
+        throw unlockFailure;
+      }
+      failure.addSuppressed(unlockFailure);
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
