@@ -3,6 +3,7 @@ package dev.cairn.store.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.store.ReliabilitySummary;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * run and each crash image, under every {@link CrashPointChecker#PLANS plan}, must recover to a
  * prefix of the commit order that keeps every acknowledged write ({@link CrashPointChecker}).
  * The CI tier keeps the workloads small; {@code -Dcairn.sim.long=true} runs them about four times
- * larger. Each workload prints one {@code RELIABILITY crash-points:} line, and a total follows.
+ * larger. Each workload prints one {@code RELIABILITY crash-points:} line ({@link ReliabilitySummary}), and a total follows.
  *
  * <pre>mvn -pl store-core test -Dtest=CrashPointTest [-Dcairn.sim.long=true]</pre>
  */
@@ -34,7 +35,7 @@ class CrashPointTest {
 
   private static void record(CrashReport report, long startedNanos) {
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-    System.out.println(report.summary(SEED, millis));
+    ReliabilitySummary.record("crash-points", report.summary(SEED, millis));
     synchronized (TOTAL) {
       totalMillis += millis;
       TOTAL.operations += report.operations;
@@ -55,7 +56,7 @@ class CrashPointTest {
 
   @AfterAll
   static void printTotalAndCheckThreads() throws InterruptedException {
-    System.out.println(TOTAL.summary(SEED, totalMillis));
+    ReliabilitySummary.record("crash-points", TOTAL.summary(SEED, totalMillis));
     assertEquals(List.of(), CrashPointChecker.storeThreads(), "threads left by the crashed and recovered stores");
   }
 

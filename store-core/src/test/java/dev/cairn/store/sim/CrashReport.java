@@ -40,9 +40,9 @@ final class CrashReport {
     return List.copyOf(failures);
   }
 
-  /** The one-line summary, beginning {@code RELIABILITY crash-points:}. */
+  /** The figures on one line, as {@link dev.cairn.store.ReliabilitySummary} records them. */
   String summary(long seed, long elapsedMillis) {
-    return String.format("RELIABILITY crash-points: workload=%s operations=%d modes=%d crash-points=%d images=%d "
+    return String.format("workload=%s operations=%d modes=%d crash-points=%d images=%d "
             + "acknowledged-writes-checked=%d lost=%d failed-opens=%d wrong-states=%d failures=%d seed=%d elapsed-ms=%d",
         workload, operations, plans, crashPoints, images, acknowledgedChecked, lost, failedOpens, wrongStates,
         failureCount, seed, elapsedMillis);

@@ -2,6 +2,7 @@ package dev.cairn.store.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.store.ReliabilitySummary;
 import dev.cairn.store.internal.fs.Vfs;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,7 @@ class PlantedBugTest {
     long started = System.nanoTime();
     CrashReport report = new CrashPointChecker(SEED, plant).checkEveryCrashPoint(workload);
     // Not a "RELIABILITY crash-points:" line: these losses are planted, and expected.
-    System.out.println(report.summary(SEED, (System.nanoTime() - started) / 1_000_000)
-        .replace("RELIABILITY crash-points:", "RELIABILITY planted-bug: bug=" + bug));
+    ReliabilitySummary.record("planted-bug", "bug=" + bug + " " + report.summary(SEED, (System.nanoTime() - started) / 1_000_000));
     System.out.println("  first failures: " + report.failures());
     assertTrue(report.lost > 0 || report.failedOpens > 0,
         bug + ": the checker must report a lost acknowledged write or a failed open; it saw " + report.failures());
