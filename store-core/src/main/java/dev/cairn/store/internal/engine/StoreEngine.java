@@ -230,14 +230,17 @@ public final class StoreEngine implements Store {
    */
   private void rotateWal(boolean startNew) {
     WalWriter old = wal;
+    Path at = old.path(); // the file being worked on, for the error message
     try {
       old.sync();
       WalWriter next = null;
       long lastSequence = index.visibleSequence();
       if (startNew) {
         long number = nextFileNumber();
-        next = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+        at = FileNames.path(dir, FileNames.Kind.WAL, number);
+        next = WalWriter.create(vfs, at, number);
         history.added(number, next.path(), lastSequence + 1);
+        at = old.path();
       }
       List<byte[]> keys = index.takeMemKeys();
       synchronized (walLock) {
@@ -252,7 +255,7 @@ public final class StoreEngine implements Store {
         walFrom = next.number();
       }
     } catch (IOException e) {
-      pipeline.latch(new StoreIOException("WAL rotation after " + old.path() + " failed", e));
+      pipeline.latch(new StoreIOException("WAL rotation failed at " + at + ": " + e.getMessage(), e));
       return;
     }
     while (maintenance.pendingFlushes() > MAX_PENDING_FLUSHES && pipeline.failure() == null) {
@@ -534,7 +537,12 @@ public final class StoreEngine implements Store {
         rotateWal(true);
       }
     }));
-    maintenance.scheduleCompaction(true).join();
+    try {
+      maintenance.scheduleCompaction(true).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof StoreException ? (StoreException) e.getCause()
+          : new StoreException("compaction failed: " + e.getCause(), e.getCause());
+    }
   }
 
   @Override
@@ -589,11 +597,16 @@ public final class StoreEngine implements Store {
     if (syncer != null) {
       syncer.shutdownNow();
     }
+    StoreException failure = null;
     if (pipeline.failure() == null) {
-      if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
-        rotateWal(false);
-      } else {
-        syncWal();
+      try {
+        if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
+          rotateWal(false);
+        } else {
+          syncWal();
+        }
+      } catch (StoreException e) {
+        failure = e; // reported once the threads, files and lock are released
       }
     }
     maintenance.close();
@@ -610,7 +623,14 @@ public final class StoreEngine implements Store {
     try {
       dirLock.close();
     } catch (IOException e) {
-      throw new StoreIOException("cannot release the lock of " + dir, e);
+      StoreIOException unlock = new StoreIOException("cannot release the lock of " + dir, e);
+      if (failure == null) {
+        throw unlock;
+      }
+      failure.addSuppressed(unlock);
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
