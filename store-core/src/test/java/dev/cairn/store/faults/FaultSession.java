@@ -78,6 +78,16 @@ final class FaultSession {
     call("compact()", store::compact);
   }
 
+  /** Lets background work run for {@code millis}. */
+  void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Gets {@code key}: the acknowledged value, or a clean I/O error if this read hit the fault. */
   void checkRead(String key) {
     if (failed) {

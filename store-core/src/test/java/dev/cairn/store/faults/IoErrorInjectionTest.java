@@ -64,8 +64,8 @@ class IoErrorInjectionTest {
   private static long acknowledgedChecked;
   private static long lost;
 
-  /** A named single-threaded workload and the options of its store. */
-  record Workload(String name, StoreOptions options, Consumer<FaultSession> body) {
+  /** A named single-threaded workload, the options of its store, and whether it runs compactions. */
+  record Workload(String name, StoreOptions options, boolean compacts, Consumer<FaultSession> body) {
     @Override
     public String toString() {
       return name;
@@ -74,7 +74,7 @@ class IoErrorInjectionTest {
 
   static List<Workload> workloads() {
     return List.of(
-        new Workload("puts under SYNC", options(Durability.SYNC).build(), s -> {
+        new Workload("puts under SYNC", options(Durability.SYNC).build(), false, s -> {
           for (int i = 0; i < 12; i++) {
             s.put("key-" + i % 8, value(i, 24));
             if (i % 4 == 3) {
@@ -83,7 +83,7 @@ class IoErrorInjectionTest {
           }
         }),
         new Workload("puts under periodic durability, with flush()",
-            options(Durability.periodic(Duration.ofMillis(3))).build(), s -> {
+            options(Durability.periodic(Duration.ofMillis(3))).build(), false, s -> {
           for (int i = 0; i < 16; i++) {
             s.put("key-" + i % 10, value(i, 40));
             if (i % 4 == 3) {
@@ -91,7 +91,7 @@ class IoErrorInjectionTest {
             }
           }
         }),
-        new Workload("batches with deletes", options(Durability.SYNC).build(), s -> {
+        new Workload("batches with deletes", options(Durability.SYNC).build(), false, s -> {
           for (int i = 0; i < 8; i++) {
             List<Op> ops = new ArrayList<>();
             ops.add(new Op("batch-" + i % 5, value(i, 30)));
@@ -100,7 +100,7 @@ class IoErrorInjectionTest {
             s.write(ops);
           }
         }),
-        new Workload("puts then deletes", options(Durability.SYNC).build(), s -> {
+        new Workload("puts then deletes", options(Durability.SYNC).build(), false, s -> {
           for (int i = 0; i < 6; i++) {
             s.put("doomed-" + i, value(i, 16));
           }
@@ -110,25 +110,31 @@ class IoErrorInjectionTest {
         }),
         new Workload("background flush, checkpoint and compaction",
             options(Durability.periodic(Duration.ofMillis(2))).walRotateBytes(64 * 1024)
-                .segmentBytes(1 << 20).blockBytes(4096).build(), s -> {
-          for (int i = 0; i < 40; i++) {
-            s.put("bulk-" + i % 12, value(i, 4000));
+                .segmentBytes(1 << 20).blockBytes(4096).build(), true, s -> {
+          for (int i = 0; i < 34; i++) {
+            s.put("bulk-" + i % 12, value(i, 5000));
+            if (i == 15) {
+              s.pause(20); // the first flush finishes, so that the next WAL's overwrites make garbage
+            }
             if (i % 10 == 9) {
               s.checkRead("bulk-" + (i - 9) % 12);
             }
           }
         }),
         new Workload("compact()", options(Durability.periodic(Duration.ofMillis(50))).backgroundCompaction(false)
-            .blockBytes(1024).build(), s -> {
+            .blockBytes(1024).build(), true, s -> {
           for (int i = 0; i < 24; i++) {
             s.put("c-" + i % 10, value(i, 600));
           }
-          s.delete("c-3");
-          s.delete("c-4");
-          s.compact();
+          s.compact(); // packs the WAL into a first segment
+          for (int i = 0; i < 4; i++) {
+            s.put("c-" + i, value(i + 50, 600));
+          }
+          s.delete("c-7");
+          s.delete("c-8");
+          s.compact(); // packs the overwrites into a second segment, then rewrites the first
           s.put("c-after", value(99, 100));
           s.checkRead("c-5");
-          s.compact();
         }));
   }
 
@@ -144,6 +150,9 @@ class IoErrorInjectionTest {
     long trials = 0;
     long fired = 0;
     long checked = 0;
+    if (workload.compacts()) {
+      assertCompacts(workload);
+    }
     for (Fault fault : Fault.values()) {
       FaultyVfs counter = new FaultyVfs();
       AttemptLog baseline = runTrial(workload, counter, fault, 0, problems);
@@ -262,6 +271,28 @@ class IoErrorInjectionTest {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** Runs the workload without faults and asserts that it compacts (in the background, maybe later). */
+  private static void assertCompacts(Workload workload) {
+    Path dir = tmp.resolve("compacts-" + System.nanoTime());
+    List<String> problems = new ArrayList<>();
+    FaultyVfs healthy = new FaultyVfs();
+    try (Store store = StoreEngine.open(dir, workload.options(), healthy)) {
+      workload.body().accept(new FaultSession(workload + " without faults", store, healthy, new AttemptLog(), problems));
+      long deadline = System.nanoTime() + PROBE_LATCH_BOUND.toNanos();
+      while (store.stats().compactions() == 0) {
+        assertTrue(System.nanoTime() < deadline, workload + ": the fault-free run compacts: " + store.stats());
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    } finally {
+      deleteRecursively(dir);
+    }
+    assertTrue(problems.isEmpty(), workload + " without faults: " + problems);
   }
 
   private static void closeWithin(String context, Store store, List<String> problems) {
