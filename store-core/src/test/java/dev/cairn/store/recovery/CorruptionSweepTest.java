@@ -55,8 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CorruptionSweepTest {
   private static final int KEYS_PER_SESSION = 1700;
-  private static final int SAMPLES_PER_SEGMENT = 60;
-  private static final int SAMPLES_PER_CHECKPOINT = 260;
+  /** {@code -Dcairn.sweep.density=K} multiplies the offsets per file (default 1). */
+  private static final int DENSITY = Integer.getInteger("cairn.sweep.density", 1);
+  private static final int SAMPLES_PER_SEGMENT = 60 * DENSITY;
+  private static final int SAMPLES_PER_CHECKPOINT = 260 * DENSITY;
 
   @TempDir static Path tmp;
 
