@@ -61,6 +61,15 @@ final class AttemptLog {
     return state;
   }
 
+  /** The operations of the acknowledged commits, in commit order. */
+  List<Op> acknowledgedOps() {
+    List<Op> ops = new ArrayList<>();
+    for (List<Op> commit : attempts.subList(0, acknowledged)) {
+      ops.addAll(commit);
+    }
+    return ops;
+  }
+
   /** The value of {@code key} after every acknowledged commit (null if absent). */
   byte[] acknowledgedValue(String key) {
     return stateAfter(acknowledged).get(key);

@@ -1,5 +1,8 @@
 package dev.cairn.store.faults;
 
+import dev.cairn.store.Change;
+import dev.cairn.store.ChangeCursor;
+import dev.cairn.store.ChangeQuery;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreFailedException;
@@ -7,6 +10,7 @@ import dev.cairn.store.StoreIOException;
 import dev.cairn.store.WriteBatch;
 import dev.cairn.store.faults.AttemptLog.Op;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +109,60 @@ final class FaultSession {
     }
     if (!Arrays.equals(log.acknowledgedValue(key), value)) {
       problems.add(trial + ": get(" + key + ") returned a wrong value");
+    }
+  }
+
+  /**
+   * Reads the change feed from the start: exactly the acknowledged commits' changes, in order. A
+   * poll that hits the fault must fail with StoreIOException naming the file; polling again must
+   * go on where the cursor was, neither skipping nor repeating a change.
+   */
+  void checkChangeFeed() {
+    if (failed) {
+      return;
+    }
+    List<Op> expected = log.acknowledgedOps();
+    List<Change> got = new ArrayList<>();
+    try (ChangeCursor cursor = store.changes(ChangeQuery.after(0))) {
+      int ioFailures = 0;
+      while (got.size() < expected.size()) {
+        List<Change> batch;
+        try {
+          batch = cursor.poll(Duration.ZERO);
+        } catch (StoreIOException e) {
+          checkNamesFailedFile(e, "a change feed poll");
+          if (++ioFailures > 1) {
+            problems.add(trial + ": the change feed failed twice with one fault");
+            return;
+          }
+          continue;
+        }
+        if (batch.isEmpty()) {
+          break;
+        }
+        got.addAll(batch);
+      }
+    } catch (StoreIOException e) {
+      checkNamesFailedFile(e, "opening a change cursor");
+      return;
+    } catch (RuntimeException e) {
+      problems.add(trial + ": the change feed threw " + e);
+      return;
+    }
+    if (got.size() != expected.size()) {
+      problems.add(trial + ": the change feed gave " + got.size() + " changes for " + expected.size() + " acknowledged");
+      return;
+    }
+    for (int i = 0; i < got.size(); i++) {
+      Change c = got.get(i);
+      Op op = expected.get(i);
+      boolean same = c.keyString().equals(op.key()) && Arrays.equals(c.value(), op.value())
+          && c.kind() == (op.value() == null ? Change.Kind.DELETE : Change.Kind.PUT)
+          && (i == 0 || c.sequence() >= got.get(i - 1).sequence());
+      if (!same) {
+        problems.add(trial + ": change " + i + " of the feed is not the acknowledged commit's (" + c.keyString() + ")");
+        return;
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.cairn.store.internal.fs.NioVfs;
 import dev.cairn.store.internal.fs.VfsFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * caller, the writer, the periodic fsync or the maintenance thread.
  *
  * <p>Two faults: {@link Fault#IO_ERROR} makes the N-th counted operation throw an {@link
- * IOException} without touching the disk; counted operations are file opens, creations, reads,
- * appends, fsyncs, truncations, sizes, and directory listings, renames, deletions and fsyncs (not
- * {@code exists}, file {@code close} or the directory lock). {@link Fault#DISK_FULL} counts appends
+ * IOException} without touching the disk (a failed read leaves junk in its buffer, as a partly
+ * failed read can); counted operations are file opens, creations, reads, appends, fsyncs,
+ * truncations, sizes, and directory listings, renames, deletions and fsyncs (not {@code exists},
+ * file {@code close} or the directory lock). {@link Fault#DISK_FULL} counts appends
  * only, and makes the N-th write a prefix of its bytes (none, half, or all but one, by N) and then
  * throw {@code IOException("No space left on device")}, as a full disk does. Like the JDK's own
  * exceptions for failed writes and fsyncs, the injected ones do not name the file: the store must.
@@ -153,7 +155,10 @@ final class FaultyVfs extends ForwardingVfs {
 
     @Override
     public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
-      check("read of", path);
+      if (strikes(Fault.IO_ERROR, "read of", path)) {
+        Arrays.fill(dst, dstOffset, dstOffset + length, (byte) 0xEE); // a failed read may leave anything behind
+        throw new IOException("Input/output error");
+      }
       super.read(fileOffset, dst, dstOffset, length);
     }
 

@@ -108,6 +108,22 @@ class IoErrorInjectionTest {
             s.delete("doomed-" + (i * 5) % 6);
           }
         }),
+        new Workload("puts, deletes and the change feed", options(Durability.SYNC).build(), false, s -> {
+          for (int i = 0; i < 8; i++) {
+            s.put("feed-" + i % 5, value(i, 20));
+          }
+          s.delete("feed-2");
+          s.checkChangeFeed();
+          s.write(List.of(new Op("feed-9", value(9, 30)), new Op("feed-1", null)));
+          s.checkChangeFeed();
+        }),
+        new Workload("large values and the change feed", options(Durability.SYNC).walRotateBytes(4 << 20).build(),
+            false, s -> {
+          for (int i = 0; i < 4; i++) {
+            s.put("large-" + i, value(i, 100_000)); // records cross the feed's 256 KiB read buffer
+          }
+          s.checkChangeFeed();
+        }),
         new Workload("background flush, checkpoint and compaction",
             options(Durability.periodic(Duration.ofMillis(2))).walRotateBytes(64 * 1024)
                 .segmentBytes(1 << 20).blockBytes(4096).build(), true, s -> {
