@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <ul>
  *   <li>the failing call throws {@link StoreFailedException} or {@link StoreIOException} naming the
- *       file the fault hit (a failed read may only fail that read);
+ *       file the fault hit (a failed read may only fail that read, and a change cursor whose poll
+ *       failed goes on without skipping or repeating a change);
  *   <li>once a write-side operation failed, the store refuses writes with StoreFailedException,
  *       whether the failure was in a caller's write or in background work (WAL rotation, flush,
  *       checkpoint, compaction);
