@@ -34,6 +34,18 @@ public final class ReliabilitySummary {
     }
   }
 
+  /**
+   * Like {@link #record}, but replaces the line that an earlier call recorded for {@code area}: for
+   * running totals that several test classes add to.
+   */
+  public static void replace(String area, String figures) {
+    String prefix = "RELIABILITY " + area + ": ";
+    synchronized (LINES) {
+      LINES.removeIf(line -> line.startsWith(prefix));
+    }
+    record(area, figures);
+  }
+
   /** Prints the recorded lines at the end of the test plan and writes them to {@code target/reliability-summary.txt}. */
   public static final class Listener implements TestExecutionListener {
     @Override

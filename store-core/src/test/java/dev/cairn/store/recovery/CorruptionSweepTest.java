@@ -28,6 +28,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,11 +49,16 @@ import org.junit.jupiter.api.io.TempDir;
  * codecs remain), and a garbage ratio of 0.9 keeps it from rewriting segments whose garbage is
  * lower: some blocks then hold only overwritten records, which no read touches, so flipping a
  * byte there is harmless.
+ *
+ * <p>WAL files (replayed and change history) and truncations of every file kind are swept by
+ * {@link FileDamageSweepTest}; both add to the {@link CorruptionTally} summary line.
  */
 class CorruptionSweepTest {
   private static final int KEYS_PER_SESSION = 1700;
-  private static final int SAMPLES_PER_SEGMENT = 60;
-  private static final int SAMPLES_PER_CHECKPOINT = 260;
+  /** {@code -Dcairn.sweep.density=K} multiplies the offsets per file (default 1). */
+  private static final int DENSITY = Integer.getInteger("cairn.sweep.density", 1);
+  private static final int SAMPLES_PER_SEGMENT = 60 * DENSITY;
+  private static final int SAMPLES_PER_CHECKPOINT = 260 * DENSITY;
 
   @TempDir static Path tmp;
 
@@ -103,6 +109,11 @@ class CorruptionSweepTest {
         + StoreDirs.files(original, StoreDirs.SEGMENT).size() + " segments, blocks by codec id " + blocksByCodec);
   }
 
+  @AfterAll
+  static void printSummary() {
+    CorruptionTally.report();
+  }
+
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void flippedByteInAnySegment_givesTheRightValueOrCorruptionException_neverAWrongValue() {
@@ -115,6 +126,7 @@ class CorruptionSweepTest {
       for (long offset : sampleOffsets(layout, SAMPLES_PER_SEGMENT, everyFramingByte, new Random(offsets))) {
         Outcome outcome = flipAndReadEverything(seg.getFileName().toString(), layout, offset);
         outcomes.merge(outcome, 1, Integer::sum);
+        CorruptionTally.record("segment flips", true, outcome != Outcome.HARMLESS);
         offsets++;
         if (offset < layout.blocksStart() || offset >= layout.footerOffset()) {
           assertEquals(Outcome.DETECTED_AT_OPEN, outcome,
@@ -136,6 +148,7 @@ class CorruptionSweepTest {
     for (long offset : offsets) {
       Outcome outcome = flipAndReadEverything(ckpt.getFileName().toString(), layout, offset);
       outcomes.merge(outcome, 1, Integer::sum);
+      CorruptionTally.record("checkpoint flips", true, outcome != Outcome.HARMLESS);
       assertEquals(Outcome.DETECTED_AT_OPEN, outcome, ckpt.getFileName() + " byte " + offset
           + ": every checkpoint byte is under a checksum, and open reads the whole checkpoint");
     }

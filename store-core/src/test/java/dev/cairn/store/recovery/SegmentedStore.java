@@ -26,8 +26,13 @@ final class SegmentedStore {
 
   /** Writes the store into {@code dir} and closes it; returns the commits. */
   static CommitModel write(Path dir) {
+    return write(dir, OPTIONS);
+  }
+
+  /** Writes the store into {@code dir} with {@code options} (a variant of {@link #OPTIONS}) and closes it. */
+  static CommitModel write(Path dir, StoreOptions options) {
     CommitModel model = new CommitModel();
-    try (Store store = Store.open(dir, OPTIONS)) {
+    try (Store store = Store.open(dir, options)) {
       for (int i = 0; i < BULK_KEYS; i++) {
         model.put(store, String.format("bulk-%04d", i), value(i));
       }

@@ -34,6 +34,7 @@ final class Compactor {
   private final List<Pending> pending = new ArrayList<>();
   private SegmentWriter writer;
   private long writerNumber;
+  private Path working; // the segment being read or written, for error messages
 
   /** A record copied into the open output segment, not yet in the index. */
   private record Pending(byte[] key, Version old, long blockOffset, int recordOffset) {}
@@ -44,6 +45,11 @@ final class Compactor {
   Compactor(StoreEngine engine, List<Segment> victims) {
     this.engine = engine;
     this.victims = victims;
+  }
+
+  /** The segment file the compaction was last reading or writing (the one to name if it failed). */
+  Path working() {
+    return working;
   }
 
   List<Segment> run() throws IOException {
@@ -89,9 +95,11 @@ final class Compactor {
       while (j < records.size() && records.get(j).head().blockOffset == blockOffset) {
         j++;
       }
+      working = segment.path();
       BlockReader.Framed block = segment.readFramedBlock(blockOffset);
       List<Live> inBlock = records.subList(i, j);
       openOutputIfNeeded();
+      working = writer.path();
       if (inBlock.size() == block.recordCount()) {
         long at = writer.copyBlock(block);
         for (Live l : inBlock) {
@@ -99,6 +107,7 @@ final class Compactor {
         }
       } else {
         byte[] raw = block.decompress(segment.path(), blockOffset);
+        working = writer.path();
         for (Live l : inBlock) {
           SegmentRecord r = SegmentRecord.read(segment.path(), blockOffset, raw, l.head().recordOffset);
           if (r.sequence() != l.head().sequence || !Arrays.equals(r.key(), l.key())) {
@@ -120,6 +129,7 @@ final class Compactor {
     if (writer == null) {
       writerNumber = engine.nextFileNumber();
       Path path = FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, writerNumber);
+      working = path;
       writer = new SegmentWriter(engine.vfs(), path, BlockCodec.id(engine.options().compression()),
           engine.options().blockBytes());
     }
@@ -129,8 +139,11 @@ final class Compactor {
     if (writer == null) {
       return;
     }
+    working = writer.path();
     writer.finish();
+    working = engine.directory();
     engine.vfs().syncDirectory(engine.directory());
+    working = writer.path();
     Segment segment = Segment.open(engine.vfs(), writer.path(), writerNumber, -1);
     writer = null;
     outputs.add(segment);

@@ -51,6 +51,8 @@ final class Maintenance {
   private long checkpointNumber;
   private final List<Obsolete> obsolete = new ArrayList<>();
   private volatile long compactions;
+  /** The file (or directory) the current task works on, named when the task fails. */
+  private Path working;
 
   /** A segment replaced by compaction, deletable once every snapshot older than {@code snapshotId} closes. */
   private record Obsolete(Segment segment, long snapshotId) {}
@@ -116,11 +118,13 @@ final class Maintenance {
   CompletableFuture<Void> submit(IoTask task) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     thread.execute(() -> {
+      working = engine.directory();
       try {
         task.run();
         done.complete(null);
       } catch (IOException e) {
-        StoreException failure = engine.pipeline().latch(new StoreIOException("maintenance failed: " + e.getMessage(), e));
+        StoreException failure = engine.pipeline().latch(
+            new StoreIOException("maintenance failed at " + working + ": " + e.getMessage(), e));
         done.completeExceptionally(failure);
       } catch (Throwable t) {
         if (!(t instanceof StoreException)) {
@@ -168,6 +172,7 @@ final class Maintenance {
     long number = engine.nextFileNumber();
     Path path = FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, number);
     boolean any = false;
+    working = path;
     try (SegmentWriter writer = new SegmentWriter(engine.vfs(), path,
         BlockCodec.id(engine.options().compression()), engine.options().blockBytes())) {
       List<Version> versions = new ArrayList<>();
@@ -190,7 +195,9 @@ final class Maintenance {
       }
       if (any) {
         writer.finish();
+        working = engine.directory();
         engine.vfs().syncDirectory(engine.directory());
+        working = path;
         segment = Segment.open(engine.vfs(), path, number, -1);
         for (int i = 0; i < versions.size(); i++) {
           Version v = versions.get(i);
@@ -235,6 +242,7 @@ final class Maintenance {
     for (WalHistory.WalFile f : history.files()) {
       if (f.number() < walStartNumber) {
         files.add(f);
+        working = f.path();
         try {
           totalBytes += engine.vfs().size(f.path());
         } catch (java.nio.file.NoSuchFileException e) {
@@ -251,6 +259,7 @@ final class Maintenance {
       if (totalBytes <= maxBytes && !tooOld) {
         break;
       }
+      working = f.path();
       long size = engine.vfs().size(f.path());
       history.removed(f.number());
       engine.vfs().delete(f.path());
@@ -277,6 +286,7 @@ final class Maintenance {
     Path path = FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, number);
     Path tmp = FileNames.tmp(path);
     CheckpointMeta meta = new CheckpointMeta(flushedSequence, walStartNumber, number + 1, refs);
+    working = tmp;
     try (CheckpointWriter writer = new CheckpointWriter(engine.vfs(), tmp, meta,
         BlockCodec.id(engine.options().compression()))) {
       for (Map.Entry<byte[], Version> e : engine.index().entries().entrySet()) {
@@ -293,11 +303,13 @@ final class Maintenance {
       writer.finish();
     }
     engine.vfs().rename(tmp, path);
+    working = engine.directory();
     engine.vfs().syncDirectory(engine.directory());
     long previous = checkpointNumber;
     checkpointNumber = number;
     if (previous > 0) {
-      engine.vfs().delete(FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, previous));
+      working = FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, previous);
+      engine.vfs().delete(working);
     }
   }
 
@@ -322,7 +334,15 @@ final class Maintenance {
     if (victims.isEmpty()) {
       return;
     }
-    List<Segment> outputs = new Compactor(engine, victims).run();
+    Compactor compactor = new Compactor(engine, victims);
+    List<Segment> outputs;
+    try {
+      outputs = compactor.run();
+    } finally {
+      if (compactor.working() != null) {
+        working = compactor.working();
+      }
+    }
     List<Segment> next = new ArrayList<>(segments);
     next.removeAll(victims);
     next.addAll(outputs);

@@ -117,6 +117,8 @@ final class Recovery {
     long lastSequence = meta.lastSequence();
     index.recoverSequence(lastSequence);
     Path emptyTornWal = null;
+    Path previousWal = null; // the WAL replayed before the current one, and where its records end
+    long previousEnd = 0;
     List<long[]> starts = new ArrayList<>(); // {number, first sequence or -1 when empty}
     for (long n : wals.headSet(meta.walStartNumber(), false)) {
       starts.add(new long[] {n, firstSequence(vfs, FileNames.path(dir, FileNames.Kind.WAL, n))});
@@ -125,19 +127,25 @@ final class Recovery {
       Path path = FileNames.path(dir, FileNames.Kind.WAL, n);
       boolean newest = n == wals.last();
       try (VfsFile file = vfs.open(path)) {
-        WalReader.Result result = WalReader.read(path, file, newest, 0);
+        WalReader.Result result = WalReader.read(path, file, newest, 0, lastSequence);
         List<WalRecord> fresh = new ArrayList<>();
         for (WalRecord r : result.records()) {
           if (r.sequence() <= meta.lastSequence()) {
             continue;
           }
           if (r.sequence() != lastSequence + 1) {
+            if (fresh.isEmpty() && previousWal != null) {
+              throw new CorruptionException(previousWal, previousEnd, "WAL ends at sequence " + lastSequence + " but "
+                  + path.getFileName() + " goes on at " + r.sequence() + ": records are missing from its end");
+            }
             throw new CorruptionException(path, 0, "WAL sequence " + r.sequence() + " does not follow " + lastSequence);
           }
           lastSequence = r.sequence();
           fresh.add(r);
         }
         index.apply(fresh);
+        previousWal = path;
+        previousEnd = result.validEnd();
         if (result.tornTail() && result.validEnd() > 0) {
           file.truncate(result.validEnd());
           file.sync();
@@ -179,12 +187,17 @@ final class Recovery {
         nextFile, walFiles);
   }
 
-  /** The sequence of the first record of a history WAL, or -1 if it has none. */
+  /**
+   * The sequence of the first record of a history WAL. A WAL is sealed only once it holds records
+   * (rotation needs {@code walRotateBytes}, compaction a non-empty WAL), so a history WAL without
+   * one lost them.
+   */
   private static long firstSequence(Vfs vfs, Path path) throws IOException {
     try (VfsFile file = vfs.open(path)) {
       long size = file.size();
       if (size <= WalFormat.HEADER_BYTES) {
-        return -1;
+        throw new CorruptionException(path, Math.min(size, WalFormat.HEADER_BYTES),
+            "WAL in the change history holds no record: the file was cut short");
       }
       byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
       file.read(WalFormat.HEADER_BYTES, header, 0, header.length);

@@ -247,14 +247,17 @@ public final class StoreEngine implements Store {
    */
   private void rotateWal(boolean startNew) {
     WalWriter old = wal;
+    Path at = old.path(); // the file being worked on, for the error message
     try {
       old.sync();
       WalWriter next = null;
       long lastSequence = index.visibleSequence();
       if (startNew) {
         long number = nextFileNumber();
-        next = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+        at = FileNames.path(dir, FileNames.Kind.WAL, number);
+        next = WalWriter.create(vfs, at, number);
         history.added(number, next.path(), lastSequence + 1);
+        at = old.path();
       }
       List<byte[]> keys = index.takeMemKeys();
       synchronized (walLock) {
@@ -269,7 +272,7 @@ public final class StoreEngine implements Store {
         walFrom = next.number();
       }
     } catch (IOException e) {
-      pipeline.latch(new StoreIOException("WAL rotation after " + old.path() + " failed", e));
+      pipeline.latch(new StoreIOException("WAL rotation failed at " + at + ": " + e.getMessage(), e));
       return;
     }
     while (maintenance.pendingFlushes() > MAX_PENDING_FLUSHES && pipeline.failure() == null) {

@@ -6,6 +6,7 @@ import dev.cairn.store.Cursor;
 import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.StoreClosedException;
+import dev.cairn.store.StoreException;
 import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.wal.WalRecord;
 import java.time.Duration;
@@ -104,11 +105,27 @@ public final class FeedCursor implements ChangeCursor {
     }
   }
 
+  /**
+   * Reads the published commits, up to the targets. A failure after some changes were read returns
+   * them first: the reader has moved past their commits, so throwing would lose them. The next
+   * poll reads from the failed commit again, and fails again unless the error was transient.
+   */
   private List<Change> readAvailable() {
     List<Change> changes = new ArrayList<>();
     int skipped = 0;
     WalRecord record;
-    while (changes.size() < TARGET_CHANGES && skipped < MAX_SKIPPED_COMMITS && (record = reader.next()) != null) {
+    while (changes.size() < TARGET_CHANGES && skipped < MAX_SKIPPED_COMMITS) {
+      try {
+        record = reader.next();
+      } catch (StoreException e) {
+        if (changes.isEmpty()) {
+          throw e;
+        }
+        break;
+      }
+      if (record == null) {
+        break;
+      }
       for (int i = 0; i < record.size(); i++) {
         byte[] key = record.key(i);
         if (range.contains(key)) {

@@ -78,7 +78,13 @@ final class HistoryReader implements AutoCloseable {
         return null; // the next WAL is being created
       }
       if (following.startSequence() > lastSequence + 1) {
-        throw new ChangeHistoryLostException(lastSequence, history.oldestAvailable());
+        if (!history.holds(file.number())) {
+          throw new ChangeHistoryLostException(lastSequence, history.oldestAvailable());
+        }
+        // Retention removes files oldest first: while this one is held, none after it was removed,
+        // so a gap before the next one is damage.
+        throw new CorruptionException(file.path(), offset, "WAL history ends at sequence " + lastSequence + " but "
+            + following.path().getFileName() + " starts at " + following.startSequence() + ": records are missing");
       }
       closeHandle();
       open(following);

@@ -136,6 +136,11 @@ public final class WalHistory implements AutoCloseable {
     return e == null ? null : e.getValue();
   }
 
+  /** Whether WAL {@code number} is still part of the history (retention has not removed it). */
+  boolean holds(long number) {
+    return files.containsKey(number);
+  }
+
   /** The oldest sequence the retained history holds (the last sequence + 1 when it holds none). */
   public long oldestAvailable() {
     Map.Entry<Long, WalFile> first = files.firstEntry();

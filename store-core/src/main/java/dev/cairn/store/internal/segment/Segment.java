@@ -84,8 +84,19 @@ public final class Segment {
       if (dataEnd != footerOffset) {
         throw new CorruptionException(path, footerOffset, "footer dataEnd " + dataEnd + " does not match the file");
       }
-      Segment segment = new Segment(fileNumber, path, file, length, dataEnd,
-          Bytes.getInt(footer, 8), Bytes.getInt(footer, 12), Bytes.getLong(footer, 16));
+      int blockCount = Bytes.getInt(footer, 8);
+      int recordCount = Bytes.getInt(footer, 12);
+      long rawBytes = Bytes.getLong(footer, 16);
+      // Statistics, never re-counted; but each block takes at least its header, holds at most
+      // MAX_RAW_BLOCK_BYTES, and holds no more records than raw bytes.
+      if (blockCount < 0 || blockCount > (dataEnd - SegmentFormat.HEADER_BYTES) / SegmentFormat.BLOCK_HEADER_BYTES
+          || rawBytes < 0 || rawBytes > (long) blockCount * SegmentFormat.MAX_RAW_BLOCK_BYTES
+          || recordCount < 0 || recordCount > rawBytes) {
+        throw new CorruptionException(path, footerOffset, "footer counts " + blockCount + " blocks, " + recordCount
+            + " records and " + rawBytes + " raw bytes: impossible in " + (dataEnd - SegmentFormat.HEADER_BYTES)
+            + " bytes of blocks");
+      }
+      Segment segment = new Segment(fileNumber, path, file, length, dataEnd, blockCount, recordCount, rawBytes);
       file = null;
       return segment;
     } finally {

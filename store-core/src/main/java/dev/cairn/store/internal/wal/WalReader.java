@@ -36,17 +36,34 @@ public final class WalReader {
    * @throws CorruptionException naming the file and offset of damage that is not a crash tail
    */
   public static Result read(Path path, VfsFile file, boolean newest, long previousSequence) throws IOException {
+    return read(path, file, newest, previousSequence, previousSequence);
+  }
+
+  /**
+   * Reads {@code file}, as {@link #read(Path, VfsFile, boolean, long)}, knowing that the sequences
+   * of its records go on from about {@code sequenceBefore} (the last sequence recovered before it),
+   * though records up to it are still accepted. Telling a torn tail from damage needs that
+   * knowledge when the file's first record is the damaged one: the search for a valid record after
+   * it only considers sequences a little above the last one known.
+   */
+  public static Result read(Path path, VfsFile file, boolean newest, long previousSequence, long sequenceBefore)
+      throws IOException {
     long size = file.size();
     if (size > Integer.MAX_VALUE - 16) {
       throw new CorruptionException(path, 0, "WAL file of " + size + " bytes is larger than any WAL written");
     }
     byte[] b = new byte[(int) size];
     file.read(0, b, 0, b.length);
-    return read(path, b, newest, previousSequence);
+    return read(path, b, newest, previousSequence, sequenceBefore);
   }
 
   /** Reads a WAL file held in {@code b}; see {@link #read(Path, VfsFile, boolean, long)}. */
   public static Result read(Path path, byte[] b, boolean newest, long previousSequence) {
+    return read(path, b, newest, previousSequence, previousSequence);
+  }
+
+  /** Reads a WAL file held in {@code b}; see {@link #read(Path, VfsFile, boolean, long, long)}. */
+  public static Result read(Path path, byte[] b, boolean newest, long previousSequence, long sequenceBefore) {
     if (!validHeader(b)) {
       if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
         return new Result(List.of(), 0, true);
@@ -63,7 +80,7 @@ public final class WalReader {
     while (pos < b.length) {
       WalRecord record = tryRecordAt(b, pos, lastSequence);
       if (record == null) {
-        if (newest && !validRecordFollows(path, b, pos + 1, lastSequence)) {
+        if (newest && !validRecordFollows(path, b, pos + 1, lastSequence, Math.max(lastSequence, sequenceBefore))) {
           return new Result(records, pos, true);
         }
         throw new CorruptionException(path, pos, describeDamage(b, pos, lastSequence));
@@ -119,11 +136,12 @@ public final class WalReader {
   /**
    * Whether a valid record follows a bad one. Sequences grow by one per record and a record takes
    * at least {@link #MIN_RECORD_BYTES}, so a real record d bytes further on has a sequence of at
-   * most {@code lastSequence + 1 + d / MIN_RECORD_BYTES}: that bound rejects almost every offset
-   * before any checksum is computed. The checksum work is capped as well; past the cap the reader
+   * most {@code knownSequence + 1 + d / MIN_RECORD_BYTES}, where {@code knownSequence} is the last
+   * sequence before the bad record (for a file's first record, the last one recovered before the
+   * file, not 0): that bound rejects almost every offset before any checksum is computed. The checksum work is capped as well; past the cap the reader
    * cannot prove the tail torn and reports damage rather than drop data silently.
    */
-  private static boolean validRecordFollows(Path path, byte[] b, int from, long lastSequence) {
+  private static boolean validRecordFollows(Path path, byte[] b, int from, long lastSequence, long knownSequence) {
     long checksumBudget = 8L * (b.length - from) + (64 << 20);
     for (int pos = from; pos + WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES <= b.length; pos++) {
       int payloadLength = Bytes.getInt(b, pos);
@@ -131,7 +149,7 @@ public final class WalReader {
         continue;
       }
       long sequence = Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES);
-      if (sequence <= lastSequence || sequence > lastSequence + 1 + (pos - from + 1) / MIN_RECORD_BYTES + 1) {
+      if (sequence <= lastSequence || sequence > knownSequence + 1 + (pos - from + 1) / MIN_RECORD_BYTES + 1) {
         continue;
       }
       checksumBudget -= payloadLength;
