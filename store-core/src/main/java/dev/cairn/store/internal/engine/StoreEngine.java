@@ -414,9 +414,10 @@ public final class StoreEngine implements Store {
 
   @Override
   public long put(byte[] key, byte[] value) {
-    WriteBatch batch = WriteBatch.create().put(key, value);
+    WriteBatch.checkKey(key);
+    WriteBatch.checkValue(value);
     checkOpen();
-    return pipeline.commit(new Commit(WalRecord.encode(batch), null, 0, null));
+    return pipeline.commit(new Commit(WalRecord.encodeSingle(key.clone(), value.clone()), null, 0, null));
   }
 
   @Override
