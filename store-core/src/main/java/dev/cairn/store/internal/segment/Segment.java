@@ -33,6 +33,8 @@ public final class Segment {
   private final long rawBytes;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicLong liveBytes = new AtomicLong();
+  /** Largest framed block read so far: how much a point read fetches at once. A racy hint. */
+  private volatile int readGuessBytes = 4096;
   private volatile Vfs deleteWith;
 
   private Segment(long fileNumber, Path path, VfsFile file, long fileLength, long dataEnd,
@@ -97,7 +99,11 @@ public final class Segment {
 
   /** Reads, verifies and decompresses the block at {@code blockOffset}. The caller holds a reference. */
   public byte[] readBlock(long blockOffset) throws IOException {
-    return BlockReader.readRaw(path, file, blockOffset, dataEnd);
+    BlockReader.RawBlock block = BlockReader.readRaw(path, file, blockOffset, dataEnd, readGuessBytes);
+    if (block.framedLength() > readGuessBytes) {
+      readGuessBytes = block.framedLength();
+    }
+    return block.raw();
   }
 
   /** Reads and verifies the framed block at {@code blockOffset}, without decompressing it. */
