@@ -33,7 +33,9 @@ public final class Segment {
   private final long rawBytes;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicLong liveBytes = new AtomicLong();
-  /** Largest framed block read so far: how much a point read fetches at once. A racy hint. */
+  /** A point read fetches at most this much at once; a larger block takes a second read. */
+  private static final int MAX_READ_GUESS_BYTES = 64 * 1024;
+  /** Largest framed block read so far, up to the cap: how much a point read fetches at once. A racy hint. */
   private volatile int readGuessBytes = 4096;
   private volatile Vfs deleteWith;
 
@@ -101,7 +103,7 @@ public final class Segment {
   public byte[] readBlock(long blockOffset) throws IOException {
     BlockReader.RawBlock block = BlockReader.readRaw(path, file, blockOffset, dataEnd, readGuessBytes);
     if (block.framedLength() > readGuessBytes) {
-      readGuessBytes = block.framedLength();
+      readGuessBytes = Math.min(block.framedLength(), MAX_READ_GUESS_BYTES);
     }
     return block.raw();
   }
