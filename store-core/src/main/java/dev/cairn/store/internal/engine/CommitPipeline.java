@@ -49,6 +49,7 @@ final class CommitPipeline {
   private volatile Throwable failure;
   private final Thread asyncLeader;
   private final ByteSink groupBuffer = new ByteSink(64 * 1024); // used by the leader only
+  private final List<WalRecord> written = new ArrayList<>(); // used by the leader only
 
   CommitPipeline(StoreEngine engine, boolean syncEachGroup) {
     this.engine = engine;
@@ -183,7 +184,7 @@ final class CommitPipeline {
   }
 
   private void runGroup(List<Commit> group) {
-    List<WalRecord> written = new ArrayList<>(group.size());
+    written.clear();
     try {
       Throwable f = failure;
       if (f != null) {
@@ -203,13 +204,20 @@ final class CommitPipeline {
         }
         c.record.seal(++sequence);
         c.result = sequence;
-        groupBuffer.put(c.record.bytes());
         written.add(c.record);
       }
       if (!written.isEmpty()) {
         WalWriter wal = engine.wal();
         try {
-          wal.append(groupBuffer.array(), 0, groupBuffer.size());
+          if (written.size() == 1) {
+            byte[] only = written.get(0).bytes();
+            wal.append(only, 0, only.length); // a lone commit needs no copy into the group buffer
+          } else {
+            for (WalRecord r : written) {
+              groupBuffer.put(r.bytes());
+            }
+            wal.append(groupBuffer.array(), 0, groupBuffer.size());
+          }
           if (syncEachGroup) {
             wal.sync();
           }
@@ -229,6 +237,7 @@ final class CommitPipeline {
         }
       }
     } finally {
+      written.clear(); // let the records go
       for (Commit c : group) {
         c.done = true;
       }

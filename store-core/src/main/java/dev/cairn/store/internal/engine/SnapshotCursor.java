@@ -6,6 +6,8 @@ import dev.cairn.store.KeyRange;
 import dev.cairn.store.StoreClosedException;
 import dev.cairn.store.internal.index.KeyIndex;
 import dev.cairn.store.internal.index.Version;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentRecord;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -22,6 +24,10 @@ final class SnapshotCursor implements Cursor {
   private final Iterator<Map.Entry<byte[], Version>> keys;
   private Entry next;
   private boolean closed;
+  /** The block the previous stored value came from: consecutive keys mostly share one. */
+  private Segment lastSegment;
+  private int lastBlockOffset;
+  private byte[] lastBlock;
 
   SnapshotCursor(StoreEngine engine, KeyIndex.Registration registration, KeyRange range, boolean ownsRegistration) {
     this.engine = engine;
@@ -39,16 +45,18 @@ final class SnapshotCursor implements Cursor {
     while (keys.hasNext()) {
       Map.Entry<byte[], Version> e = keys.next();
       byte[] key = e.getKey();
+      // The head read by the iterator, after registration, still chains to the version this cursor sees.
+      Version v = e.getValue().visibleAt(registration.sequence());
       for (;;) {
-        Version v = engine.index().visibleAt(key, registration.sequence());
         if (v == null || v.isTombstone()) {
           break;
         }
-        byte[] value = engine.valueOf(key, v);
+        byte[] value = valueOf(key, v);
         if (value != null) {
           next = new Entry(key, value, v.sequence);
           return true;
         }
+        v = engine.index().visibleAt(key, registration.sequence()); // segment released: look again
       }
     }
     return false;
@@ -62,6 +70,26 @@ final class SnapshotCursor implements Cursor {
     Entry e = next;
     next = null;
     return e;
+  }
+
+  /** As {@link StoreEngine#valueOf}, reusing the previous block when {@code v} is in it. */
+  private byte[] valueOf(byte[] key, Version v) {
+    if (v.isInMemory()) {
+      return v.value.clone();
+    }
+    byte[] block;
+    if (v.segment == lastSegment && v.blockOffset == lastBlockOffset) {
+      block = lastBlock;
+    } else {
+      block = engine.storedBlock(v);
+      if (block == null) {
+        return null;
+      }
+      lastSegment = v.segment;
+      lastBlockOffset = v.blockOffset;
+      lastBlock = block;
+    }
+    return SegmentRecord.valueOf(v.segment.path(), v.blockOffset, block, v.recordOffset, v.sequence, key);
   }
 
   private void checkOpen() {

@@ -2,7 +2,6 @@ package dev.cairn.store.internal.engine;
 
 import dev.cairn.store.ChangeCursor;
 import dev.cairn.store.ChangeQuery;
-import dev.cairn.store.CorruptionException;
 import dev.cairn.store.Cursor;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.Snapshot;
@@ -301,6 +300,12 @@ public final class StoreEngine implements Store {
 
   /** Reads a stored version's value; null if its segment was released meanwhile (the caller retries). */
   byte[] readStored(byte[] key, Version v) {
+    byte[] raw = storedBlock(v);
+    return raw == null ? null : SegmentRecord.valueOf(v.segment.path(), v.blockOffset, raw, v.recordOffset, v.sequence, key);
+  }
+
+  /** The decompressed block that holds stored version {@code v}; null if its segment was released meanwhile. */
+  byte[] storedBlock(Version v) {
     Segment segment = v.segment;
     byte[] raw = blockCache.get(segment.fileNumber(), v.blockOffset);
     if (raw == null) {
@@ -316,12 +321,7 @@ public final class StoreEngine implements Store {
       }
       blockCache.put(segment.fileNumber(), v.blockOffset, raw);
     }
-    SegmentRecord r = SegmentRecord.read(segment.path(), v.blockOffset, raw, v.recordOffset);
-    if (r.sequence() != v.sequence || !Arrays.equals(r.key(), key)) {
-      throw new CorruptionException(segment.path(), v.blockOffset,
-          "record at block offset " + v.recordOffset + " is not the one the index expects");
-    }
-    return r.value();
+    return raw;
   }
 
   /** The value of {@code v} (a copy), reading it from its segment if needed; null if it must be looked up again. */
@@ -434,9 +434,10 @@ public final class StoreEngine implements Store {
 
   @Override
   public long put(byte[] key, byte[] value) {
-    WriteBatch batch = WriteBatch.create().put(key, value);
+    WriteBatch.checkKey(key);
+    WriteBatch.checkValue(value);
     checkOpen();
-    return pipeline.commit(new Commit(WalRecord.encode(batch), null, 0, null));
+    return pipeline.commit(new Commit(WalRecord.encodeSingle(key.clone(), value.clone()), null, 0, null));
   }
 
   @Override
@@ -495,8 +496,11 @@ public final class StoreEngine implements Store {
         if (next == null && current.value() == null) {
           return null;
         }
-        WriteBatch batch = next == null ? WriteBatch.create().delete(key) : WriteBatch.create().put(key, next);
-        Commit commit = new Commit(WalRecord.encode(batch), key, current.liveSequence(), null);
+        if (next != null) {
+          WriteBatch.checkValue(next);
+        }
+        WalRecord record = WalRecord.encodeSingle(key.clone(), next == null ? null : next.clone());
+        Commit commit = new Commit(record, key, current.liveSequence(), null);
         if (pipeline.commit(commit) != Commit.REJECTED) {
           return next == null ? null : next.clone();
         }

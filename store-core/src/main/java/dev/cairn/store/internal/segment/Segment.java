@@ -33,6 +33,10 @@ public final class Segment {
   private final long rawBytes;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicLong liveBytes = new AtomicLong();
+  /** A point read fetches at most this much at once; a larger block takes a second read. */
+  private static final int MAX_READ_GUESS_BYTES = 64 * 1024;
+  /** Largest framed block read so far, up to the cap: how much a point read fetches at once. A racy hint. */
+  private volatile int readGuessBytes = 4096;
   private volatile Vfs deleteWith;
 
   private Segment(long fileNumber, Path path, VfsFile file, long fileLength, long dataEnd,
@@ -108,7 +112,11 @@ public final class Segment {
 
   /** Reads, verifies and decompresses the block at {@code blockOffset}. The caller holds a reference. */
   public byte[] readBlock(long blockOffset) throws IOException {
-    return BlockReader.readRaw(path, file, blockOffset, dataEnd);
+    BlockReader.RawBlock block = BlockReader.readRaw(path, file, blockOffset, dataEnd, readGuessBytes);
+    if (block.framedLength() > readGuessBytes) {
+      readGuessBytes = Math.min(block.framedLength(), MAX_READ_GUESS_BYTES);
+    }
+    return block.raw();
   }
 
   /** Reads and verifies the framed block at {@code blockOffset}, without decompressing it. */

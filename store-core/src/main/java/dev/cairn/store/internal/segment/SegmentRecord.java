@@ -14,6 +14,34 @@ public record SegmentRecord(long sequence, byte[] key, byte[] value, int nextOff
   }
 
   /**
+   * The value of the record at {@code recordOffset}, which must hold {@code key} at {@code
+   * sequence}: a point read's check that the index and the block agree, without copying the key.
+   *
+   * @throws CorruptionException (naming the block) if the record is malformed or is another one
+   */
+  public static byte[] valueOf(Path path, long blockOffset, byte[] raw, int recordOffset, long sequence, byte[] key) {
+    try {
+      if (recordOffset < 0 || recordOffset >= raw.length) {
+        throw new ByteSource.Truncated("record offset " + recordOffset + " outside a " + raw.length + "-byte block");
+      }
+      ByteSource in = new ByteSource(raw, recordOffset, raw.length - recordOffset);
+      long recordSequence = in.readLong();
+      int keyLength = in.readLength();
+      int keyOffset = in.position();
+      in.skip(keyLength);
+      byte[] value = in.readBytes(in.readLength());
+      if (recordSequence != sequence
+          || !java.util.Arrays.equals(raw, keyOffset, keyOffset + keyLength, key, 0, key.length)) {
+        throw new CorruptionException(path, blockOffset,
+            "record at block offset " + recordOffset + " is not the one the index expects");
+      }
+      return value;
+    } catch (ByteSource.Truncated e) {
+      throw new CorruptionException(path, blockOffset, "malformed record at block offset " + recordOffset + ": " + e.getMessage());
+    }
+  }
+
+  /**
    * Decodes the record at {@code recordOffset} of a verified block's raw content.
    *
    * @throws CorruptionException (naming the block) if the record is malformed

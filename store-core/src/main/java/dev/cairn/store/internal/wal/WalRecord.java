@@ -1,11 +1,8 @@
 package dev.cairn.store.internal.wal;
 
 import dev.cairn.store.WriteBatch;
-import dev.cairn.store.internal.util.ByteSink;
 import dev.cairn.store.internal.util.Bytes;
 import dev.cairn.store.internal.util.ByteSource;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One commit as stored in the WAL: a sequence number and its operations. Immutable once sealed.
@@ -16,11 +13,11 @@ public final class WalRecord {
   private static final int SEQUENCE_OFFSET = WalFormat.RECORD_HEADER_BYTES;
 
   private final byte[] bytes;
-  private final List<byte[]> keys;
-  private final List<byte[]> values; // null marks a delete
+  private final byte[][] keys;
+  private final byte[][] values; // null marks a delete
   private long sequence;
 
-  private WalRecord(byte[] bytes, List<byte[]> keys, List<byte[]> values, long sequence) {
+  private WalRecord(byte[] bytes, byte[][] keys, byte[][] values, long sequence) {
     this.bytes = bytes;
     this.keys = keys;
     this.values = values;
@@ -29,35 +26,87 @@ public final class WalRecord {
 
   /** Encodes the operations of {@code batch}; the keys and values are shared, not copied. */
   public static WalRecord encode(WriteBatch batch) {
-    List<byte[]> keys = new ArrayList<>(batch.size());
-    List<byte[]> values = new ArrayList<>(batch.size());
-    ByteSink sink = new ByteSink((int) Math.min(Integer.MAX_VALUE - 64, batch.byteCount() + 16L * batch.size() + 32));
-    sink.skip(WalFormat.RECORD_HEADER_BYTES);
-    sink.putLong(0);
-    sink.putInt(batch.size());
+    int count = batch.size();
+    byte[][] keys = new byte[count][];
+    byte[][] values = new byte[count][];
+    long[] payloadLength = {WalFormat.MIN_PAYLOAD_BYTES};
     batch.forEach(new WriteBatch.Handler() {
+      private int next;
+
       @Override
       public void put(byte[] key, byte[] value) {
-        sink.putByte(WalFormat.OP_PUT).putVarint(key.length).put(key).putVarint(value.length).put(value);
-        keys.add(key);
-        values.add(value);
+        payloadLength[0] += opBytes(key, value);
+        keys[next] = key;
+        values[next++] = value;
       }
 
       @Override
       public void delete(byte[] key) {
-        sink.putByte(WalFormat.OP_DELETE).putVarint(key.length).put(key);
-        keys.add(key);
-        values.add(null);
+        payloadLength[0] += opBytes(key, null);
+        keys[next++] = key;
       }
     });
-    int payloadLength = sink.size() - WalFormat.RECORD_HEADER_BYTES;
+    return encode(keys, values, payloadLength[0]);
+  }
+
+  /**
+   * Encodes one put ({@code value} non-null) or delete of {@code key}: what {@link
+   * #encode(WriteBatch)} makes of a one-operation batch. The arrays are shared, not copied; the
+   * caller has already validated and copied them.
+   */
+  public static WalRecord encodeSingle(byte[] key, byte[] value) {
+    return encode(new byte[][] {key}, new byte[][] {value}, WalFormat.MIN_PAYLOAD_BYTES + opBytes(key, value));
+  }
+
+  /** Bytes one operation takes in a payload. */
+  private static long opBytes(byte[] key, byte[] value) {
+    long n = 1 + varintBytes(key.length) + key.length;
+    return value == null ? n : n + varintBytes(value.length) + value.length;
+  }
+
+  private static int varintBytes(int v) {
+    int n = 1;
+    while ((v & ~0x7F) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes the record into an array of exactly its size; sequence and checksum wait for {@link #seal}. */
+  private static WalRecord encode(byte[][] keys, byte[][] values, long payloadLength) {
     if (payloadLength > WalFormat.MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException("batch encodes to " + payloadLength
           + " bytes; one commit is at most " + WalFormat.MAX_PAYLOAD_BYTES);
     }
-    byte[] bytes = sink.toByteArray();
-    Bytes.putInt(bytes, 0, payloadLength);
+    byte[] bytes = new byte[WalFormat.RECORD_HEADER_BYTES + (int) payloadLength];
+    Bytes.putInt(bytes, 0, (int) payloadLength);
+    Bytes.putInt(bytes, SEQUENCE_OFFSET + 8, keys.length);
+    int at = SEQUENCE_OFFSET + 12;
+    for (int i = 0; i < keys.length; i++) {
+      byte[] key = keys[i];
+      byte[] value = values[i];
+      bytes[at++] = (byte) (value == null ? WalFormat.OP_DELETE : WalFormat.OP_PUT);
+      at = putVarint(bytes, at, key.length);
+      System.arraycopy(key, 0, bytes, at, key.length);
+      at += key.length;
+      if (value != null) {
+        at = putVarint(bytes, at, value.length);
+        System.arraycopy(value, 0, bytes, at, value.length);
+        at += value.length;
+      }
+    }
     return new WalRecord(bytes, keys, values, 0);
+  }
+
+  /** Unsigned LEB128, as {@link dev.cairn.store.internal.util.ByteSink#putVarint}; returns the next offset. */
+  private static int putVarint(byte[] b, int at, int v) {
+    while ((v & ~0x7F) != 0) {
+      b[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    b[at++] = (byte) v;
+    return at;
   }
 
   /** Sets the sequence and the checksum. */
@@ -79,19 +128,16 @@ public final class WalRecord {
     if (count < 0 || count > payloadLength) {
       throw new ByteSource.Truncated("operation count " + count + " is impossible");
     }
-    List<byte[]> keys = new ArrayList<>(count);
-    List<byte[]> values = new ArrayList<>(count);
+    byte[][] keys = new byte[count][];
+    byte[][] values = new byte[count][];
     for (int i = 0; i < count; i++) {
       int kind = in.readByte();
-      byte[] key = in.readBytes(in.readLength());
+      keys[i] = in.readBytes(in.readLength());
       if (kind == WalFormat.OP_PUT) {
-        values.add(in.readBytes(in.readLength()));
-      } else if (kind == WalFormat.OP_DELETE) {
-        values.add(null);
-      } else {
+        values[i] = in.readBytes(in.readLength());
+      } else if (kind != WalFormat.OP_DELETE) {
         throw new ByteSource.Truncated("unknown operation kind " + kind);
       }
-      keys.add(key);
     }
     if (in.hasRemaining()) {
       throw new ByteSource.Truncated(in.remaining() + " bytes follow the last operation");
@@ -109,15 +155,15 @@ public final class WalRecord {
   }
 
   public int size() {
-    return keys.size();
+    return keys.length;
   }
 
   public byte[] key(int i) {
-    return keys.get(i);
+    return keys[i];
   }
 
   /** The value of operation {@code i}, or null for a delete. */
   public byte[] value(int i) {
-    return values.get(i);
+    return values[i];
   }
 }
