@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz tests of {@link CheckpointReader}: the meta, then every entry, as recovery reads them. The
@@ -34,17 +35,20 @@ class CheckpointReaderFuzzTest {
   /** One entry as the visitor received it. */
   private record Entry(byte[] key, long sequence, int segmentIndex, long blockOffset, int recordOffset, int valueLength) {}
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void arbitraryBytesReadAsCheckpointOrFailAsCorruption(byte[] file) throws IOException {
     readAll(file);
   }
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void checkpointWithRepairedChecksumsReadsOrFailsAsCorruption(byte[] file) throws IOException {
     readAll(ChecksumRepair.checkpoint(file));
   }
 
   /** Round trip: the meta and entries {@link CheckpointWriter} writes read back equal. */
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void writtenCheckpointReadsBackEqual(FuzzedDataProvider data) throws IOException {
     int codec = data.consumeInt(SegmentFormat.CODEC_NONE, SegmentFormat.CODEC_ZSTD);

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz test of the change-history reader ({@link HistoryReader}), which parses WAL records on its
@@ -29,6 +30,7 @@ import java.util.List;
 class HistoryReaderFuzzTest {
   private static final Path PATH = Path.of("/fuzz/00000000000000000001.wal");
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void historyReadsCommitsLikeRecoveryOrFailsAsCorruption(byte[] data) throws IOException {
     byte[] file = ChecksumRepair.wal(data);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz tests of the block framing ({@link BlockReader}) and the block codecs ({@link BlockCodec}):
@@ -30,27 +31,32 @@ import java.util.List;
 class BlockReaderFuzzTest {
   private static final Path PATH = Path.of("/fuzz/00000000000000000003.seg");
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void arbitraryBlockBytesDecodeOrFailAsCorruption(byte[] area) throws IOException {
     readEveryBlock(area);
   }
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void rawBlockWithRepairedChecksumDecodesOrFailsAsCorruption(byte[] area) throws IOException {
     readEveryBlock(withCodec(area, SegmentFormat.CODEC_NONE));
   }
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void lz4BlockWithRepairedChecksumDecodesOrFailsAsCorruption(byte[] area) throws IOException {
     readEveryBlock(withCodec(area, SegmentFormat.CODEC_LZ4));
   }
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void zstdBlockWithRepairedChecksumDecodesOrFailsAsCorruption(byte[] area) throws IOException {
     readEveryBlock(withCodec(area, SegmentFormat.CODEC_ZSTD));
   }
 
   /** Round trip: whatever {@link BlockWriter} packs, with any codec and target, reads back equal. */
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void writtenBlocksReadBackEqual(FuzzedDataProvider data) throws IOException {
     int codec = data.consumeInt(SegmentFormat.CODEC_NONE, SegmentFormat.CODEC_ZSTD);

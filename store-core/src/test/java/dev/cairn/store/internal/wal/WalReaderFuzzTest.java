@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz tests of {@link WalReader}, read through an in-memory file as recovery reads it. The property:
@@ -32,11 +33,13 @@ import java.util.List;
 class WalReaderFuzzTest {
   private static final Path PATH = Path.of("/fuzz/00000000000000000001.wal");
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void arbitraryBytesReadAsRecordsOrFailAsCorruption(byte[] file) throws IOException {
     checkBothWays(file);
   }
 
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void walWithRepairedChecksumsReadsAsRecordsOrFailsAsCorruption(byte[] file) throws IOException {
     checkBothWays(ChecksumRepair.wal(file));
@@ -47,6 +50,7 @@ class WalReaderFuzzTest {
    * it reads back as the records before the cut (as the newest WAL) or fails at the cut (as an
    * older one); a damaged byte is never read as data; garbage after it never hides a record.
    */
+  @Timeout(10)
   @FuzzTest(maxDuration = "60s")
   void writtenWalReadsBackAcrossCutsDamageAndGarbage(FuzzedDataProvider data) throws IOException {
     long previousSequence = data.consumeLong(0, 1L << 40);
