@@ -89,6 +89,11 @@ public final class FuzzSeeds {
       save("checkpoint", "CheckpointReaderFuzzTest", method, "seed-empty-checkpoint", checkpoint(SegmentFormat.CODEC_NONE, 0));
     }
 
+    String recovery = "recoveredDirectoryReadsBackOrFailsAsCorruption";
+    save("engine", "RecoveryFuzzTest", recovery, "seed-format-example", store(SegmentFormat.CODEC_NONE, example, headerOnly));
+    save("engine", "RecoveryFuzzTest", recovery, "seed-lz4-with-new-commits",
+        store(SegmentFormat.CODEC_LZ4, example, wal(3, List.of(WriteBatch.create().put(b("k4"), b("v4")).delete(b("k1"))))));
+
     Random random = new Random(7);
     String[][] providerTargets = {
         {"wal", "WalReaderFuzzTest", "writtenWalReadsBackAcrossCutsDamageAndGarbage"},
@@ -159,6 +164,40 @@ public final class FuzzSeeds {
       writer.finish();
     }
     return vfs.contents(FILE);
+  }
+
+  /**
+   * The example store of docs/FORMAT.md as a {@code RecoveryFuzzTest} input: WAL 1 (commits 1 and
+   * 2), WAL 2 ({@code newestWal}), segment 3 (k1, k2), checkpoint 4, and a leftover temporary file.
+   */
+  private static byte[] store(int codec, byte[] olderWal, byte[] newestWal) throws IOException {
+    MemoryVfs vfs = new MemoryVfs();
+    SegmentWriter segment = new SegmentWriter(vfs, FILE, codec, 16 * 1024);
+    SegmentWriter.Location k1 = segment.add(1, b("k1"), b("value one value one"));
+    SegmentWriter.Location k2 = segment.add(2, b("k2"), b("value two value two"));
+    segment.finish();
+    byte[] segmentBytes = vfs.contents(FILE);
+    Path checkpointPath = Path.of("/seed/checkpoint");
+    CheckpointMeta meta = new CheckpointMeta(2, 2, 5, List.of(new CheckpointMeta.SegmentRef(3, segmentBytes.length)));
+    try (CheckpointWriter writer = new CheckpointWriter(vfs, checkpointPath, meta, codec)) {
+      writer.add(b("k1"), 1, 0, k1.blockOffset(), k1.recordOffset(), 19);
+      writer.add(b("k2"), 2, 0, k2.blockOffset(), k2.recordOffset(), 19);
+      writer.finish();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    storeFile(out, 0, olderWal);
+    storeFile(out, 0, newestWal);
+    storeFile(out, 1, segmentBytes);
+    storeFile(out, 2, vfs.contents(checkpointPath));
+    storeFile(out, 3, b("leftover"));
+    return out.toByteArray();
+  }
+
+  private static void storeFile(ByteArrayOutputStream out, int kind, byte[] bytes) {
+    out.write(kind);
+    out.write(bytes.length >>> 8);
+    out.write(bytes.length & 0xFF);
+    out.writeBytes(bytes);
   }
 
   private void save(String pkg, String testClass, String method, String name, byte[] bytes) throws IOException {
