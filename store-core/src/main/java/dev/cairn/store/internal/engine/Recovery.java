@@ -186,6 +186,9 @@ final class Recovery {
       if (size <= WalFormat.HEADER_BYTES) {
         return -1;
       }
+      if (size < WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES) {
+        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "WAL history ends inside its first record header");
+      }
       byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
       file.read(WalFormat.HEADER_BYTES, header, 0, header.length);
       int payloadLength = Bytes.getInt(header, 0);
