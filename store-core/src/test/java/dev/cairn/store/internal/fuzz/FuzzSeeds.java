@@ -25,9 +25,12 @@ import java.util.Random;
  * directory of its fuzz test method, where the normal test run replays it. Deterministic: running
  * it again rewrites the same bytes.
  *
- * <p>Run from {@code store-core} after {@code mvn test-compile}, with the test classpath:
- * {@code java -cp target/test-classes:target/classes:<aircompressor jar>
- * dev.cairn.store.internal.fuzz.FuzzSeeds src/test/resources}.
+ * <p>Run from {@code store-core}:
+ * <pre>
+ * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) \
+ *     dev.cairn.store.internal.fuzz.FuzzSeeds src/test/resources
+ * </pre>
  */
 public final class FuzzSeeds {
   private static final Path FILE = Path.of("/seed/file");
