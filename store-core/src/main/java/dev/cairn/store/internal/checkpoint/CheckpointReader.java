@@ -118,8 +118,11 @@ public final class CheckpointReader {
           long blockOffset = in.readVarint();
           long recordOffset = in.readVarint();
           long valueLength = in.readVarint();
-          if (segmentIndex >= segmentCount || recordOffset > SegmentFormat.MAX_RAW_BLOCK_BYTES
-              || valueLength > SegmentFormat.MAX_RAW_BLOCK_BYTES || blockOffset > Integer.MAX_VALUE) {
+          // A varint of 10 bytes can set the sign bit: compare as unsigned so that it is out of range too.
+          if (Long.compareUnsigned(segmentIndex, segmentCount) >= 0
+              || Long.compareUnsigned(recordOffset, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
+              || Long.compareUnsigned(valueLength, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
+              || Long.compareUnsigned(blockOffset, Integer.MAX_VALUE) > 0) {
             throw new ByteSource.Truncated("entry fields out of range");
           }
           if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {

@@ -199,6 +199,9 @@ final class Recovery {
         throw new CorruptionException(path, Math.min(size, WalFormat.HEADER_BYTES),
             "WAL in the change history holds no record: the file was cut short");
       }
+      if (size < WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES) {
+        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "WAL history ends inside its first record header");
+      }
       byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
       file.read(WalFormat.HEADER_BYTES, header, 0, header.length);
       int payloadLength = Bytes.getInt(header, 0);

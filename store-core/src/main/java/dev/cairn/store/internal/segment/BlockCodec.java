@@ -3,7 +3,6 @@ package dev.cairn.store.internal.segment;
 import dev.cairn.store.Compression;
 import io.airlift.compress.Compressor;
 import io.airlift.compress.Decompressor;
-import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.lz4.Lz4Compressor;
 import io.airlift.compress.lz4.Lz4Decompressor;
 import io.airlift.compress.zstd.ZstdCompressor;
@@ -76,7 +75,10 @@ public final class BlockCodec {
     int n;
     try {
       n = decompressor.decompress(stored, offset, length, raw, 0, rawLength);
-    } catch (MalformedInputException | IndexOutOfBoundsException e) {
+    } catch (RuntimeException e) {
+      // The decompressors report damage in several ways (MalformedInputException, index errors, and
+      // zstd's IllegalStateException for an impossible frame header); on our own arrays, any of them
+      // means the stored bytes are malformed.
       throw new IllegalArgumentException("malformed compressed block: " + e.getMessage(), e);
     }
     if (n != rawLength) {
