@@ -1,0 +1,46 @@
+package dev.cairn.benchmarks.compare;
+
+/**
+ * Sizes and time boxes of one comparison run. Time-boxed workloads stop at their count or their
+ * duration, whichever comes first, and report the rate over what they did.
+ *
+ * @param keyCount keys of the 100-byte store (workloads 1, 3, 4, 5 and 7)
+ * @param largeValueKeyCount keys of the 1 KiB fill (workload 1, second row)
+ * @param jsonDocumentCount documents of the footprint workload (6)
+ * @param counterIncrements increments of workload 5 without fsync
+ * @param fillSeconds time box of the measured 100-byte fill; the rest is loaded in batches
+ * @param largeFillSeconds time box of the 1 KiB fill
+ * @param fsyncSeconds time box of each fsync-per-commit measurement (1 writer, 8 writers, counter)
+ * @param readSeconds time box of the warm-up and of the measured pass of point reads, and of the mix
+ * @param scanSeconds time box of the scans
+ * @param counterSeconds time box of workload 5 without fsync
+ */
+public record Profile(
+    String name,
+    int keyCount,
+    int largeValueKeyCount,
+    int jsonDocumentCount,
+    int counterIncrements,
+    double fillSeconds,
+    double largeFillSeconds,
+    double fsyncSeconds,
+    double readSeconds,
+    double scanSeconds,
+    double counterSeconds) {
+
+  /** Under 10 minutes for all eight engines on 2 cores. */
+  public static final Profile QUICK =
+      new Profile("quick", 1_000_000, 100_000, 1_000_000, 100_000, 12, 5, 2, 3, 2, 8);
+
+  /** Larger sizes and longer boxes. */
+  public static final Profile FULL =
+      new Profile("full", 5_000_000, 1_000_000, 5_000_000, 100_000, 120, 60, 10, 15, 10, 60);
+
+  public static Profile named(String name) {
+    return switch (name) {
+      case "quick" -> QUICK;
+      case "full" -> FULL;
+      default -> throw new IllegalArgumentException("unknown profile " + name + ": quick or full");
+    };
+  }
+}
