@@ -46,7 +46,7 @@ public final class Compare {
         case "--heap" -> heap = value;
         case "--out" -> out = Path.of(value);
         default -> {
-          System.err.println("usage: compare [--profile quick|full] [--engines "
+          System.err.println("usage: compare [--profile quick|full|smoke] [--engines "
               + String.join(",", Engines.IDS) + "] [--heap 4g] [--out FILE]");
           System.exit(2);
         }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       open time are not skewed by what ran before.
  * </ul>
  *
- * <p>Usage: {@code EngineRun --engine ID --phase main|open --profile quick|full --dir DIR --out
+ * <p>Usage: {@code EngineRun --engine ID --phase main|open --profile quick|full|smoke --dir DIR --out
  * FILE}. Results go to FILE after every workload ({@link Results}), so a failure keeps the figures
  * measured before it.
  */
@@ -74,7 +74,7 @@ public final class EngineRun {
     }
     if (engineId == null || phase == null || dir == null || out == null || args.length % 2 != 0) {
       throw new IllegalArgumentException(
-          "usage: EngineRun --engine ID --phase main|open --profile quick|full --dir DIR --out FILE");
+          "usage: EngineRun --engine ID --phase main|open --profile quick|full|smoke --dir DIR --out FILE");
     }
     EngineRun run = new EngineRun(Engines.create(engineId), Profile.named(profileName), dir, out);
     switch (phase) {
