@@ -7,6 +7,7 @@ import dev.cairn.benchmarks.engines.Engines;
 import dev.cairn.benchmarks.engines.KvEngine;
 import dev.cairn.benchmarks.engines.KvEngine.Durability;
 import dev.cairn.benchmarks.engines.KvEngine.Settings;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,8 @@ public final class EngineRun {
 
   // ---- phase main: workloads 1 to 6 -----------------------------------------------------------
 
-  private void runMain() throws InterruptedException {
+  private void runMain() throws InterruptedException, IOException {
+    Files.createDirectories(dir);
     Keys keys = new Keys(SEED, profile.keyCount());
     Settings plain = new Settings(Durability.PROCESS_CRASH_SAFE, false, keys.count() + 1, VALUE_BYTES);
     results.putText("settings.plain", engine.settings(plain));
@@ -127,7 +129,7 @@ public final class EngineRun {
     long deadline = System.nanoTime() + nanos(profile.fillSeconds());
     long start = System.nanoTime();
     int done = 0;
-    while (done < keys.count() && (done % 64 != 0 || System.nanoTime() < deadline)) {
+    while (done < keys.count() && System.nanoTime() < deadline) {
       engine.put(keys.key(done), Keys.value(values, VALUE_BYTES));
       done++;
     }
@@ -163,7 +165,7 @@ public final class EngineRun {
   private long readPass(Keys keys, SplittableRandom random) {
     long deadline = System.nanoTime() + nanos(profile.readSeconds());
     long done = 0;
-    while (done < keys.count() && (done % 64 != 0 || System.nanoTime() < deadline)) {
+    while (done < keys.count() && System.nanoTime() < deadline) {
       if (engine.get(keys.key(random.nextInt(keys.count()))) == null) {
         throw new IllegalStateException(engine.id() + ": a key written by the fill is missing");
       }
@@ -181,7 +183,7 @@ public final class EngineRun {
     runThreads(MIX_THREADS, thread -> {
       SplittableRandom random = new SplittableRandom(SEED + 10 + thread);
       long done = 0;
-      while (done % 64 != 0 || System.nanoTime() < deadline) {
+      while (System.nanoTime() < deadline) {
         byte[] key = keys.key(random.nextInt(keys.count()));
         if (random.nextInt(10) == 0) {
           engine.put(key, Keys.value(random, VALUE_BYTES));
@@ -226,7 +228,7 @@ public final class EngineRun {
     long deadline = System.nanoTime() + nanos(boxSeconds);
     long start = System.nanoTime();
     int done = 0;
-    while (done < maxIncrements && (done % 16 != 0 || System.nanoTime() < deadline)) {
+    while (done < maxIncrements && System.nanoTime() < deadline) {
       engine.increment(key);
       done++;
     }
@@ -251,7 +253,7 @@ public final class EngineRun {
     long deadline = System.nanoTime() + nanos(profile.largeFillSeconds());
     long start = System.nanoTime();
     int done = 0;
-    while (done < keys.count() && (done % 64 != 0 || System.nanoTime() < deadline)) {
+    while (done < keys.count() && System.nanoTime() < deadline) {
       engine.put(keys.key(done), Keys.value(values, LARGE_VALUE_BYTES));
       done++;
     }

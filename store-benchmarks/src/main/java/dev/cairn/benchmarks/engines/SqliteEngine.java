@@ -20,7 +20,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class SqliteEngine implements KvEngine {
   private final List<Connection> connections = new CopyOnWriteArrayList<>();
-  private final ThreadLocal<Session> sessions = new ThreadLocal<>();
+  /** Replaced at each open, so no thread keeps a session of a closed store. */
+  private ThreadLocal<Session> sessions;
   private String url;
   private SQLiteConfig config;
 
@@ -66,16 +67,18 @@ public final class SqliteEngine implements KvEngine {
   public void open(Path dir, Settings settings) {
     dir.toFile().mkdirs();
     url = "jdbc:sqlite:" + dir.resolve("sqlite.db");
+    sessions = new ThreadLocal<>();
     config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(settings.durability() == Durability.FSYNC_PER_COMMIT
         ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(60_000);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    try (Statement statement = session().connection.createStatement()) {
+    try (Connection connection = config.createConnection(url);
+        Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
     } catch (SQLException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("SQLite open of " + url + " failed", e);
     }
   }
 

@@ -35,7 +35,7 @@ public final class XodusEngine implements KvEngine {
 
   @Override
   public Class<?> libraryClass() {
-    return Environment.class;
+    return Environments.class;
   }
 
   @Override
