@@ -115,7 +115,7 @@ public final class MapDbEngine implements KvEngine {
 
   @Override
   public String compaction() {
-    return "db.getStore().compact()";
+    return "db.getStore().compact(), which does nothing in MapDB 3.1.0's transactional store (StoreWAL)";
   }
 
   @Override
