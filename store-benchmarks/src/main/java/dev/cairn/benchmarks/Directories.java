@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** File-tree helpers for benchmark stores: their size on disk, and their removal. */
-final class Directories {
+public final class Directories {
   private Directories() {}
 
   /** Sum of the sizes of the regular files under {@code dir}. */
-  static long byteCount(Path dir) {
+  public static long byteCount(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       long byteCount = 0;
       for (Path path : paths.filter(Files::isRegularFile).toList()) {
@@ -26,7 +26,7 @@ final class Directories {
   }
 
   /** Deletes {@code dir} and everything under it; does nothing if it does not exist. */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

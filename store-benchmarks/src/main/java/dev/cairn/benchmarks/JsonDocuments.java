@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  *
  * <p>The same seed always yields the same sequence of documents. Not thread-safe.
  */
-final class JsonDocuments {
+public final class JsonDocuments {
   private static final String[] FIRST_NAMES = {
     "Maria", "James", "Aiko", "Oluwaseun", "Sofia", "Liam", "Priya", "Mateo", "Chen", "Fatima",
     "Noah", "Elena", "Kwame", "Ingrid", "Diego", "Hana"
@@ -32,12 +32,12 @@ final class JsonDocuments {
   private final SplittableRandom random;
   private final StringBuilder json = new StringBuilder(512);
 
-  JsonDocuments(long seed) {
+  public JsonDocuments(long seed) {
     this.random = new SplittableRandom(seed);
   }
 
   /** The next document, UTF-8 encoded. */
-  byte[] next() {
+  public byte[] next() {
     json.setLength(0);
     String first = pick(FIRST_NAMES);
     String last = pick(LAST_NAMES);

@@ -1,0 +1,110 @@
+package dev.cairn.benchmarks.compare;
+
+import dev.cairn.benchmarks.Directories;
+import dev.cairn.benchmarks.engines.Engines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs workloads 1 to 7 of issue 6 on each engine, every engine in JVMs of its own ({@link
+ * EngineRun}: one for workloads 1 to 6, a fresh one for open time and heap), then writes {@code
+ * BENCHMARKS.md} ({@link Report}).
+ *
+ * <p>Run it from the repository root:
+ *
+ * <pre>
+ * store-benchmarks/compare --profile quick                      # all eight engines, under 10 min
+ * store-benchmarks/compare --profile full                       # larger sizes
+ * store-benchmarks/compare --profile quick --engines cairn,lmdb # a subset
+ * </pre>
+ *
+ * <p>Options: {@code --heap 4g} (each forked JVM's fixed heap), {@code --out FILE} (default {@code
+ * ../BENCHMARKS.md} from {@code store-benchmarks/}, i.e. the repository root). Stores live under
+ * {@code store-benchmarks/target/compare/} and are deleted as each workload ends; each JVM's output
+ * goes to the console.
+ */
+public final class Compare {
+  private static final long ENGINE_TIMEOUT_MINUTES = 60;
+
+  public static void main(String[] args) throws Exception {
+    String profileName = "quick";
+    List<String> engines = Engines.IDS;
+    String heap = "4g";
+    Path out = Path.of("..", "BENCHMARKS.md");
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--profile" -> profileName = value;
+        case "--engines" -> engines = List.of(value.split(","));
+        case "--heap" -> heap = value;
+        case "--out" -> out = Path.of(value);
+        default -> {
+          System.err.println("usage: compare [--profile quick|full|smoke] [--engines "
+              + String.join(",", Engines.IDS) + "] [--heap 4g] [--out FILE]");
+          System.exit(2);
+        }
+      }
+      i++;
+    }
+    Profile profile = Profile.named(profileName);
+    for (String engine : engines) {
+      Engines.create(engine);
+    }
+    String command = "store-benchmarks/compare " + String.join(" ", args);
+    Path work = Path.of("target", "compare").toAbsolutePath();
+    Directories.deleteTree(work);
+    Files.createDirectories(work);
+
+    long start = System.nanoTime();
+    Map<String, Results> all = new LinkedHashMap<>();
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (String engine : engines) {
+      Results results = new Results();
+      long engineStart = System.nanoTime();
+      for (String phase : List.of("main", "open")) {
+        Path resultFile = work.resolve(engine + "-" + phase + ".properties");
+        int exit = fork(engine, phase, profile, heap, work.resolve(engine), resultFile);
+        results.addAll(Results.read(resultFile));
+        if (exit != 0) {
+          failures.put(engine, "the " + phase + " JVM exited with " + exit + " (its output is in the console log)");
+          break;
+        }
+      }
+      results.put("engineSeconds", (System.nanoTime() - engineStart) / 1e9, "");
+      Directories.deleteTree(work.resolve(engine));
+      all.put(engine, results);
+      System.err.printf(Locale.ROOT, "=== %s done in %.0f s (total %.0f s)%n", engine,
+          (System.nanoTime() - engineStart) / 1e9, (System.nanoTime() - start) / 1e9);
+    }
+    double totalSeconds = (System.nanoTime() - start) / 1e9;
+    String report = new Report(profile, heap, command, all, failures, totalSeconds, work).render();
+    Files.writeString(out, report);
+    System.err.printf(Locale.ROOT, "wrote %s (%.0f s in all)%n", out.toAbsolutePath().normalize(), totalSeconds);
+  }
+
+  private static int fork(String engine, String phase, Profile profile, String heap, Path dir,
+      Path resultFile) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xms" + heap);
+    command.add("-Xmx" + heap);
+    command.add("-XX:+UseG1GC");
+    command.addAll(Engines.jvmFlags(engine));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineRun.class.getName(),
+        "--engine", engine, "--phase", phase, "--profile", profile.name(),
+        "--dir", dir.toString(), "--out", resultFile.toString()));
+    Process process = new ProcessBuilder(command).inheritIO().start();
+    if (!process.waitFor(ENGINE_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cairn.benchmarks.compare;
+
+/**
+ * Sizes and time boxes of one comparison run. Time-boxed workloads stop at their count or their
+ * duration, whichever comes first, and report the rate over what they did.
+ *
+ * @param keyCount keys of the 100-byte store (workloads 1, 3, 4, 5 and 7)
+ * @param largeValueKeyCount keys of the 1 KiB fill (workload 1, second row)
+ * @param jsonDocumentCount documents of the footprint workload (6)
+ * @param counterIncrements increments of workload 5 without fsync
+ * @param fillSeconds time box of the measured 100-byte fill; the rest is loaded in batches
+ * @param largeFillSeconds time box of the 1 KiB fill
+ * @param fsyncSeconds time box of each fsync-per-commit measurement (1 writer, 8 writers, counter)
+ * @param readSeconds time box of the warm-up and of the measured pass of point reads, and of the mix
+ * @param scanSeconds time box of the scans
+ * @param counterSeconds time box of workload 5 without fsync
+ * @param overwriteSeconds time box of the 3 overwrite passes of workload 6; an engine that does not
+ *     finish them in time has no space-amplification figure (the report says so)
+ */
+public record Profile(
+    String name,
+    int keyCount,
+    int largeValueKeyCount,
+    int jsonDocumentCount,
+    int counterIncrements,
+    double fillSeconds,
+    double largeFillSeconds,
+    double fsyncSeconds,
+    double readSeconds,
+    double scanSeconds,
+    double counterSeconds,
+    double overwriteSeconds) {
+
+  /**
+   * Under 10 minutes for all eight engines on a quiet 2-core machine: the issue's 1M keys, and
+   * 250,000 JSON documents for the footprint (written 4 times over: 1M puts per engine).
+   */
+  public static final Profile QUICK =
+      new Profile("quick", 1_000_000, 100_000, 250_000, 100_000, 10, 4, 2, 2, 2, 5, 90);
+
+  /** Larger sizes and longer boxes: 1M JSON documents as in the issue, 5M keys. */
+  public static final Profile FULL =
+      new Profile("full", 5_000_000, 1_000_000, 1_000_000, 100_000, 120, 60, 10, 15, 10, 60, 3600);
+
+  /** A check that every adapter runs every workload, in about a minute; its figures mean little. */
+  public static final Profile SMOKE =
+      new Profile("smoke", 30_000, 2_000, 10_000, 2_000, 1, 1, 0.5, 0.5, 0.5, 1, 60);
+
+  public static Profile named(String name) {
+    return switch (name) {
+      case "quick" -> QUICK;
+      case "full" -> FULL;
+      case "smoke" -> SMOKE;
+      default -> throw new IllegalArgumentException("unknown profile " + name + ": quick, full or smoke");
+    };
+  }
+}
