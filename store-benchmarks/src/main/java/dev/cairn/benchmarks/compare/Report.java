@@ -293,7 +293,7 @@ final class Report {
     String status = Double.isNaN(cairn) ? "not measured" : closest == null ? "no peer measured" : met ? "met" : "missed";
     line("| " + goal + " | " + status + " | " + (closest == null ? "" : name(closest) + ": "
         + ratio(closestRatio) + " (Cairn " + number(cairn * row.scale()) + " vs " + number(value(closest, id) * row.scale()) + " " + row.unit() + ")")
-        + (unmeasured.isEmpty() ? "" : "; no figure from " + String.join(", ", unmeasured)) + " |");
+        + (unmeasured.isEmpty() ? "" : (closest == null ? "" : "; ") + "no figure from " + String.join(", ", unmeasured)) + " |");
   }
 
   private void withinOf(String goal, String id, List<String> peers, double factor) {
