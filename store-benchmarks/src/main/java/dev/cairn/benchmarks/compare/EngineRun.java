@@ -342,7 +342,10 @@ public final class EngineRun {
     Directories.deleteTree(store);
   }
 
-  /** Puts one document per key in batches of 1,000; false if {@code deadlineNanos} passed first. */
+  /**
+   * Puts one document per key in batches of 1,000; false if {@code deadlineNanos} (a {@link
+   * System#nanoTime()} value, or {@code Long.MAX_VALUE} for none) passed first.
+   */
   private boolean jsonPass(Keys keys, JsonDocuments documents, AtomicLong rawBytes, long deadlineNanos) {
     List<byte[]> batchKeys = new ArrayList<>();
     List<byte[]> batchValues = new ArrayList<>();
@@ -355,7 +358,7 @@ public final class EngineRun {
         engine.putBatch(batchKeys, batchValues);
         batchKeys.clear();
         batchValues.clear();
-        if (System.nanoTime() - deadlineNanos > 0) {
+        if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
           return i == keys.count() - 1;
         }
       }

@@ -44,7 +44,7 @@ public record Profile(
 
   /** A check that every adapter runs every workload, in about a minute; its figures mean little. */
   public static final Profile SMOKE =
-      new Profile("smoke", 30_000, 2_000, 10_000, 2_000, 1, 1, 0.5, 0.5, 0.5, 1, 60);
+      new Profile("smoke", 30_000, 2_000, 10_000, 2_000, 1, 1, 0.5, 0.5, 0.5, 1, 5);
 
   public static Profile named(String name) {
     return switch (name) {

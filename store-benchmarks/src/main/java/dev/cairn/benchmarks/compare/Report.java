@@ -89,6 +89,10 @@ final class Report {
     line("| memory | " + memTotal() + " |");
     line("| disk | " + disk() + " |");
     line("| OS | " + osRelease() + ", kernel " + System.getProperty("os.version") + " " + System.getProperty("os.arch") + " |");
+    List<String> load = readLines(Path.of("/proc/loadavg"));
+    line("| load average when the report was written (1, 5, 15 min) | "
+        + (load.isEmpty() ? "unknown" : String.join(", ", List.of(load.get(0).split(" ")).subList(0, 3)))
+        + " (above the core count means other work shared the machine) |");
     line("| JVM | " + System.getProperty("java.vm.name") + " " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ") |");
     line("");
   }
@@ -293,7 +297,7 @@ final class Report {
     String status = Double.isNaN(cairn) ? "not measured" : closest == null ? "no peer measured" : met ? "met" : "missed";
     line("| " + goal + " | " + status + " | " + (closest == null ? "" : name(closest) + ": "
         + ratio(closestRatio) + " (Cairn " + number(cairn * row.scale()) + " vs " + number(value(closest, id) * row.scale()) + " " + row.unit() + ")")
-        + (unmeasured.isEmpty() ? "" : "; no figure from " + String.join(", ", unmeasured)) + " |");
+        + (unmeasured.isEmpty() ? "" : (closest == null ? "" : "; ") + "no figure from " + String.join(", ", unmeasured)) + " |");
   }
 
   private void withinOf(String goal, String id, List<String> peers, double factor) {
