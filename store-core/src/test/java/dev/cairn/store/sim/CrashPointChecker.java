@@ -260,7 +260,12 @@ final class CrashPointChecker {
 
   /** Live threads of stores in {@link #DIR}, waiting up to 5 s for closing ones to end. */
   static List<String> storeThreads() throws InterruptedException {
-    String suffix = "-" + DIR.getFileName();
+    return storeThreads(DIR);
+  }
+
+  /** Live threads of stores in {@code dir}, waiting up to 5 s for closing ones to end. */
+  static List<String> storeThreads(Path dir) throws InterruptedException {
+    String suffix = "-" + dir.getFileName();
     long deadline = System.nanoTime() + 5_000_000_000L;
     for (;;) {
       List<String> names = Thread.getAllStackTraces().keySet().stream()

@@ -36,24 +36,10 @@ class FailedCloseTest {
     assertTrue(String.valueOf(vfs.crashReport()).contains("sync"), vfs.crashReport());
     assertTrue(failure.toString().contains("fsync"), failure.toString());
 
-    assertEquals(List.of(), threadsOf(DIR), "threads left by the closed store");
+    assertEquals(List.of(), CrashPointChecker.storeThreads(DIR), "threads left by the closed store");
     Closeable lock = vfs.tryLock(DIR.resolve("LOCK"));
     assertNotNull(lock, "the directory is released");
     lock.close();
     store.close(); // idempotent: nothing more to report
-  }
-
-  private static List<String> threadsOf(Path dir) throws InterruptedException {
-    String suffix = "-" + dir.getFileName();
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    for (;;) {
-      List<String> names = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.isAlive() && t.getName().startsWith("cairn-") && t.getName().endsWith(suffix))
-          .map(Thread::getName).sorted().toList();
-      if (names.isEmpty() || System.nanoTime() > deadline) {
-        return names;
-      }
-      Thread.sleep(50);
-    }
   }
 }
