@@ -10,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs workloads 1 to 7 of issue 6 on each engine, every engine in JVMs of its own ({@link
@@ -30,29 +34,34 @@ import java.util.concurrent.TimeUnit;
  * {@code store-benchmarks/target/compare/} and are deleted as each workload ends; each JVM's output
  * goes to the console.
  */
-public final class Compare {
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = "Benchmarks Cairn side by side with its peers and writes BENCHMARKS.md.")
+public final class Compare implements Callable<Integer> {
   private static final long ENGINE_TIMEOUT_MINUTES = 60;
 
-  public static void main(String[] args) throws Exception {
-    String profileName = "quick";
-    List<String> engines = Engines.IDS;
-    String heap = "4g";
-    Path out = Path.of("..", "BENCHMARKS.md");
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--profile" -> profileName = value;
-        case "--engines" -> engines = List.of(value.split(","));
-        case "--heap" -> heap = value;
-        case "--out" -> out = Path.of(value);
-        default -> {
-          System.err.println("usage: compare [--profile quick|full|smoke] [--engines "
-              + String.join(",", Engines.IDS) + "] [--heap 4g] [--out FILE]");
-          System.exit(2);
-        }
-      }
-      i++;
-    }
+  @Option(names = "--profile", paramLabel = "quick|full|smoke", description = "sizes and time boxes (default: quick)")
+  private String profileName = "quick";
+
+  @Option(names = "--engines", split = ",", paramLabel = "ID",
+      description = "engines to run, comma-separated (default: all of cairn, rocksdb, lmdb, mapdb, mvstore, xodus, chronicle, sqlite)")
+  private List<String> engines = Engines.IDS;
+
+  @Option(names = "--heap", description = "fixed heap of each forked engine JVM (default: 4g)")
+  private String heap = "4g";
+
+  @Option(names = "--out", description = "the report (default: ../BENCHMARKS.md, the repository root)")
+  private Path out = Path.of("..", "BENCHMARKS.md");
+
+  private String[] args;
+
+  public static void main(String[] args) {
+    Compare compare = new Compare();
+    compare.args = args;
+    System.exit(new CommandLine(compare).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
     Profile profile = Profile.named(profileName);
     for (String engine : engines) {
       Engines.create(engine);
@@ -87,6 +96,7 @@ public final class Compare {
     String report = new Report(profile, heap, command, all, failures, totalSeconds, work).render();
     Files.writeString(out, report);
     System.err.printf(Locale.ROOT, "wrote %s (%.0f s in all)%n", out.toAbsolutePath().normalize(), totalSeconds);
+    return 0;
   }
 
   private static int fork(String engine, String phase, Profile profile, String heap, Path dir,
