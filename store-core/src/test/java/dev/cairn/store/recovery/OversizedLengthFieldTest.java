@@ -103,12 +103,7 @@ class OversizedLengthFieldTest {
     Block block = FileLayout.segment(StoreDirs.read(segment)).blocks().get(0);
     setBlockLength(segment, block, 5, true);
 
-    List<CorruptionException> failures = readEveryKey(trial);
-    assertFalse(failures.isEmpty(), "the keys of the damaged block cannot be read");
-    for (CorruptionException e : failures) {
-      assertEquals(segment.getFileName(), e.file().getFileName(), "file() is the segment");
-      assertEquals(block.offset(), e.fileOffset(), "fileOffset() is the damaged block");
-    }
+    assertReadsFailAtBlock(trial, segment, block);
   }
 
   @Test
@@ -118,12 +113,7 @@ class OversizedLengthFieldTest {
     Block block = FileLayout.segment(StoreDirs.read(segment)).blocks().get(0);
     setBlockLength(segment, block, 9, false);
 
-    List<CorruptionException> failures = readEveryKey(trial);
-    assertFalse(failures.isEmpty(), "the keys of the damaged block cannot be read");
-    for (CorruptionException e : failures) {
-      assertEquals(segment.getFileName(), e.file().getFileName(), "file() is the segment");
-      assertEquals(block.offset(), e.fileOffset(), "fileOffset() is the damaged block");
-    }
+    assertReadsFailAtBlock(trial, segment, block);
   }
 
   // ---------------------------------------------------------------- checkpoint
