@@ -57,7 +57,7 @@ final class Compactor {
     for (Segment s : victims) {
       live.put(s, new ArrayList<>());
     }
-    for (Map.Entry<byte[], Version> e : engine.index().entries().entrySet()) {
+    for (Map.Entry<byte[], Version> e : engine.index().entries()) {
       Version head = e.getValue();
       if (head.isStored()) {
         List<Live> list = live.get(head.segment);

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,6 +44,7 @@ final class Maintenance {
   private final StoreEngine engine;
   private final ExecutorService thread;
   private final AtomicInteger pendingFlushes = new AtomicInteger();
+  private final AtomicBoolean mergeQueued = new AtomicBoolean();
 
   // Owned by the maintenance thread (written there, published through volatile).
   private volatile List<Segment> segments;
@@ -103,6 +105,24 @@ final class Maintenance {
   /** Queues a compaction; the future completes when it is done. */
   CompletableFuture<Void> scheduleCompaction(boolean everySegmentWithGarbage) {
     return submit(() -> compact(everySegmentWithGarbage));
+  }
+
+  /**
+   * Queues a merge of the index's active map into its base run, unless one is queued already.
+   * Called by the writer when {@link KeyIndex#wantsMerge()} says so.
+   */
+  void scheduleMerge() {
+    if (!mergeQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      submit(() -> {
+        mergeQueued.set(false);
+        engine.index().merge();
+      });
+    } catch (RejectedExecutionException e) {
+      mergeQueued.set(false); // closing: the next open starts from the checkpoint anyway
+    }
   }
 
   /** Queues a pass that trims snapshot history and releases obsolete segments. */
@@ -289,7 +309,7 @@ final class Maintenance {
     working = tmp;
     try (CheckpointWriter writer = new CheckpointWriter(engine.vfs(), tmp, meta,
         BlockCodec.id(engine.options().compression()))) {
-      for (Map.Entry<byte[], Version> e : engine.index().entries().entrySet()) {
+      for (Map.Entry<byte[], Version> e : engine.index().entries()) {
         Version head = e.getValue();
         if (head.sequence > flushedSequence || head.isTombstone()) {
           continue;

@@ -33,7 +33,7 @@ final class SnapshotCursor implements Cursor {
     this.engine = engine;
     this.registration = registration;
     this.ownsRegistration = ownsRegistration;
-    this.keys = engine.index().range(range.fromInclusive(), range.toExclusive()).entrySet().iterator();
+    this.keys = engine.index().range(range.fromInclusive(), range.toExclusive()).iterator();
   }
 
   @Override

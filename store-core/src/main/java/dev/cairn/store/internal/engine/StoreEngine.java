@@ -183,6 +183,9 @@ public final class StoreEngine implements Store {
         state.checkpointNumber());
     pipeline = new CommitPipeline(this, options.durability().isSync());
     maintenance.scheduleRetention(); // after the pipeline exists: a failed retention latches it
+    if (index.wantsMerge()) {
+      maintenance.scheduleMerge(); // the replayed WAL's writes
+    }
     if (!options.durability().isSync()) {
       long periodMillis = Math.max(1, options.durability().interval().toMillis());
       syncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -234,6 +237,9 @@ public final class StoreEngine implements Store {
    */
   void afterCommit(WalWriter current, long lastSequence) {
     history.publish(current.number(), current.size(), lastSequence);
+    if (index.wantsMerge()) {
+      maintenance.scheduleMerge();
+    }
     if (current.size() >= options.walRotateBytes()) {
       rotateWal(true);
     }

@@ -6,6 +6,7 @@ import dev.cairn.store.internal.wal.WalRecord;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,44 +17,83 @@ import java.util.concurrent.locks.StampedLock;
  * The in-memory index: every live key, in unsigned byte order, mapped to its newest {@link Version}.
  *
  * <h2>Design</h2>
- * Keys live in a {@link ConcurrentSkipListMap}, so readers never block. A commit changes several
- * keys; to keep a reader from seeing half of one, writers change the map only under the write side
- * of a {@link StampedLock}, and plain reads validate an optimistic stamp (falling back to the read
- * lock). Point-in-time readers (snapshots and cursors) instead register their sequence and read
- * the newest version at or below it in each key's chain: while any snapshot is open, a write keeps
- * the replaced version as {@link Version#prev}, and a delete leaves a tombstone. Versions no
- * snapshot can need any more are trimmed by {@link #trimHistory()}.
+ * Like a small log-structured merge tree, the index has levels, newest first: an <em>active</em>
+ * {@link ConcurrentSkipListMap} that takes every write, possibly a <em>frozen</em> one being merged
+ * away, and a <em>base</em> {@link SortedRun} of sorted arrays. A key's head is its entry in the
+ * newest level that holds it; a delete of a key a lower level holds leaves a tombstone in the
+ * active map. Writes therefore insert into a map of recent keys only, which stays small enough to
+ * be cache-friendly, and the bulk of the keys costs a few arrays instead of skip-list nodes. When
+ * the active map has taken {@link #wantsMerge enough writes}, the maintenance thread calls {@link
+ * #merge()}: the active map is frozen (writes go to a fresh one) and merged into a new base run,
+ * which then replaces the frozen map and the old run in one step.
  *
- * <p>Thread-safety: all methods are safe to call concurrently. Mutators take the write lock; only
- * one thread (the group-commit leader or the maintenance thread) mutates at a time anyway.
+ * <p>Readers never block. A commit changes several keys; to keep a reader from seeing half of one,
+ * writers change the index only under the write side of a {@link StampedLock}, and plain reads
+ * validate an optimistic stamp (falling back to the read lock). Point-in-time readers (snapshots
+ * and cursors) instead register their sequence and read the newest version at or below it in each
+ * key's chain: while any snapshot is open, a write keeps the replaced version as {@link
+ * Version#prev}, and a delete leaves a tombstone. Versions no snapshot can need any more are
+ * trimmed by {@link #trimHistory()}; tombstones nothing needs are dropped by the next merge.
+ *
+ * <p>Thread-safety: all methods are safe to call concurrently, but only one thread at a time may
+ * call the mutators, and {@link #merge()}, {@link #replaceHeads} and {@link #trimHistory()} must
+ * come from one thread (the maintenance thread), so that the frozen map and the base run change
+ * under no merge in progress.
  */
 public final class KeyIndex {
-  // Replaced only by loadSorted, during open, before the index is shared.
-  private ConcurrentSkipListMap<byte[], Version> map = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+  /**
+   * The active map is merged once it has taken this many writes, or 1/8 of the base run's size.
+   * The system property exists for the test suite, which sets it low so that every test runs
+   * across merges.
+   */
+  static final int MIN_MERGE_WRITES = Math.max(1, Integer.getInteger("cairn.index.minMergeWrites", 1 << 16));
+
+  /** The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. */
+  private record Levels(ConcurrentSkipListMap<byte[], Version> active,
+      ConcurrentSkipListMap<byte[], Version> frozen, SortedRun base) {}
+
+  private volatile Levels levels = new Levels(newMap(), null, SortedRun.EMPTY);
   private final StampedLock lock = new StampedLock();
 
   // Guarded by lock (write side), read under the read side.
   private long visibleSequence;
   private long liveKeys;
   private long liveBytes;
+  /** Writes into the active map since it was last frozen; written under the write lock. */
+  private volatile int activeWrites;
   /** Open snapshots: registration id to sequence. Guarded by the {@code snapshots} monitor. */
   private final TreeMap<Long, Long> snapshots = new TreeMap<>();
   private long nextSnapshotId = 1;
-  /** Keys whose chains hold versions kept for snapshots, or that hold a tombstone. */
+  /** Keys whose chains hold versions kept for snapshots. */
   private final ConcurrentLinkedQueue<byte[]> historyKeys = new ConcurrentLinkedQueue<>();
   /** Keys written in memory since the last WAL rotation. Only the writer touches it. */
   private List<byte[]> memKeys = new ArrayList<>();
 
+  private static ConcurrentSkipListMap<byte[], Version> newMap() {
+    return new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+  }
+
   // ---------------------------------------------------------------- reads
+
+  /** The head of {@code key} in {@code l}: its version in the newest level holding it, or null. */
+  private static Version lookup(Levels l, byte[] key) {
+    Version v = l.active.get(key);
+    return v != null ? v : lookupBelowActive(l, key);
+  }
+
+  private static Version lookupBelowActive(Levels l, byte[] key) {
+    Version v = l.frozen == null ? null : l.frozen.get(key);
+    return v != null ? v : l.base.get(key);
+  }
 
   /** The newest version of {@code key} (possibly a tombstone), consistent with whole commits. */
   public Version head(byte[] key) {
     long stamp = lock.tryOptimisticRead();
-    Version v = map.get(key);
+    Version v = lookup(levels, key);
     if (!lock.validate(stamp)) {
       stamp = lock.readLock();
       try {
-        v = map.get(key);
+        v = lookup(levels, key);
       } finally {
         lock.unlockRead(stamp);
       }
@@ -63,30 +103,44 @@ public final class KeyIndex {
 
   /** The newest version of {@code key} at or below {@code sequence}; for registered snapshots. */
   public Version visibleAt(byte[] key, long sequence) {
-    Version head = map.get(key);
+    Version head = lookup(levels, key);
     return head == null ? null : head.visibleAt(sequence);
   }
 
-  /** Live entries from {@code fromInclusive} (null: the first) to {@code toExclusive} (null: the end). */
-  public NavigableMap<byte[], Version> range(byte[] fromInclusive, byte[] toExclusive) {
-    if (fromInclusive == null && toExclusive == null) {
-      return map;
+  /**
+   * Heads (tombstones included) from {@code fromInclusive} (null: the first) to {@code toExclusive}
+   * (null: the end), in key order. Iterators see writes made after they start only in part: use a
+   * registered sequence to read a point in time.
+   */
+  public Iterable<Map.Entry<byte[], Version>> range(byte[] fromInclusive, byte[] toExclusive) {
+    if (fromInclusive != null && toExclusive != null && Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {
+      return List.of();
     }
-    if (fromInclusive == null) {
-      return map.headMap(toExclusive, false);
-    }
-    if (toExclusive == null) {
-      return map.tailMap(fromInclusive, true);
-    }
-    if (Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {
-      return new TreeMap<>(Bytes.KEY_ORDER);
-    }
-    return map.subMap(fromInclusive, true, toExclusive, false);
+    Levels l = levels;
+    return () -> new MergedIterator(
+        sub(l.active, fromInclusive, toExclusive).entrySet().iterator(),
+        l.frozen == null ? null : sub(l.frozen, fromInclusive, toExclusive).entrySet().iterator(),
+        l.base,
+        fromInclusive == null ? 0 : l.base.lowerBound(fromInclusive),
+        toExclusive == null ? l.base.size() : l.base.lowerBound(toExclusive));
   }
 
-  /** The whole map, for maintenance scans. Heads may change while iterating. */
-  public ConcurrentSkipListMap<byte[], Version> entries() {
-    return map;
+  private static NavigableMap<byte[], Version> sub(ConcurrentSkipListMap<byte[], Version> map, byte[] from, byte[] to) {
+    if (from == null && to == null) {
+      return map;
+    }
+    if (from == null) {
+      return map.headMap(to, false);
+    }
+    if (to == null) {
+      return map.tailMap(from, true);
+    }
+    return map.subMap(from, true, to, false);
+  }
+
+  /** Every head, for maintenance scans; the frozen map and the base do not change meanwhile. */
+  public Iterable<Map.Entry<byte[], Version>> entries() {
+    return range(null, null);
   }
 
   public long visibleSequence() {
@@ -182,21 +236,30 @@ public final class KeyIndex {
   }
 
   private void applyOne(byte[] key, byte[] value, long sequence, boolean keepHistory) {
+    Levels l = levels;
     Version old;
-    if (keepHistory) {
-      old = map.get(key);
-      boolean wasLive = old != null && !old.isTombstone();
-      if (value != null) {
-        map.put(key, Version.inMemory(sequence, value, old));
-      } else if (wasLive) {
-        map.put(key, Version.tombstone(sequence, old));
+    if (value != null && !keepHistory) {
+      // One traversal of the active map when it holds the key already.
+      old = l.active.put(key, Version.inMemory(sequence, value, null));
+      if (old == null) {
+        old = lookupBelowActive(l, key);
       }
-      if (old != null && (value != null || wasLive)) {
-        historyKeys.add(key);
-      }
+      activeWrites++;
     } else {
-      // One skip-list traversal: no snapshot needs the old version.
-      old = value != null ? map.put(key, Version.inMemory(sequence, value, null)) : map.remove(key);
+      old = lookup(l, key);
+      boolean wasLive = old != null && !old.isTombstone();
+      Version prev = keepHistory ? old : null;
+      if (value != null) {
+        l.active.put(key, Version.inMemory(sequence, value, prev));
+      } else if (wasLive) {
+        l.active.put(key, Version.tombstone(sequence, prev)); // hides the key in lower levels
+      }
+      if (value != null || wasLive) {
+        activeWrites++;
+        if (prev != null) {
+          historyKeys.add(key);
+        }
+      }
     }
     if (old != null && !old.isTombstone()) {
       liveKeys--;
@@ -235,16 +298,51 @@ public final class KeyIndex {
   }
 
   /**
-   * Loads a checkpoint's entries, whose keys are strictly ascending; only during open, before any
-   * other use. Builds the skip list in one pass.
+   * Loads a checkpoint's entries, whose keys are strictly ascending, as the base run; only during
+   * open, before any other use.
    */
   public void loadSorted(byte[][] keys, Version[] versions, int count) {
-    map = new ConcurrentSkipListMap<>(new SortedRun(keys, versions, 0, count));
+    levels = new Levels(newMap(), null, new SortedRun(keys, versions, count));
     for (int i = 0; i < count; i++) {
       Version v = versions[i];
       liveKeys++;
       liveBytes += keys[i].length + v.valueLength;
       v.segment.liveBytes().addAndGet(v.recordBytes(keys[i].length));
+    }
+  }
+
+  // ---------------------------------------------------------------- merging
+
+  /** Whether the active map has taken enough writes since the last merge to be merged now. */
+  public boolean wantsMerge() {
+    return activeWrites >= Math.max(MIN_MERGE_WRITES, levels.base.size() / 8);
+  }
+
+  /**
+   * Merges the active map into the base run: freezes it (new writes go to a fresh map), builds the
+   * new run without holding the lock, and publishes it in place of the frozen map and the old run.
+   * Readers see the same heads throughout. Only from the maintenance thread.
+   */
+  public void merge() {
+    Levels merging;
+    long stamp = lock.writeLock();
+    try {
+      Levels l = levels;
+      if (l.active.isEmpty()) {
+        return;
+      }
+      merging = new Levels(newMap(), l.active, l.base);
+      levels = merging;
+      activeWrites = 0;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+    SortedRun merged = merging.base.mergeUnder(merging.frozen);
+    stamp = lock.writeLock();
+    try {
+      levels = new Levels(levels.active, null, merged);
+    } finally {
+      lock.unlockWrite(stamp);
     }
   }
 
@@ -262,8 +360,9 @@ public final class KeyIndex {
     for (int from = 0; from < replacements.size(); from += chunk) {
       long stamp = lock.writeLock();
       try {
+        Levels l = levels;
         for (Replacement r : replacements.subList(from, Math.min(replacements.size(), from + chunk))) {
-          if (map.replace(r.key(), r.expected(), r.replacement())) {
+          if (replaceHead(l, r)) {
             Segment s = r.replacement().segment;
             s.liveBytes().addAndGet(r.replacement().recordBytes(r.key().length));
             moved++;
@@ -276,9 +375,26 @@ public final class KeyIndex {
     return moved;
   }
 
+  /** Replaces {@code r}'s head in the level that holds it, if it is still the expected one. */
+  private static boolean replaceHead(Levels l, Replacement r) {
+    Version head = l.active.get(r.key());
+    if (head != null) {
+      return head == r.expected() && l.active.replace(r.key(), r.expected(), r.replacement());
+    }
+    if (l.frozen != null && (head = l.frozen.get(r.key())) != null) {
+      return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
+    }
+    int i = l.base.find(r.key());
+    if (i < 0 || l.base.version(i) != r.expected()) {
+      return false;
+    }
+    l.base.setVersion(i, r.replacement());
+    return true;
+  }
+
   /**
-   * Drops versions and tombstones that no open snapshot can read any more. Keys still needed stay
-   * queued for a later pass.
+   * Drops versions that no open snapshot can read any more (tombstones themselves go at the next
+   * merge). Keys still needed stay queued for a later pass.
    */
   public void trimHistory() {
     if (historyKeys.isEmpty()) {
@@ -287,19 +403,17 @@ public final class KeyIndex {
     List<byte[]> keep = new ArrayList<>();
     long stamp = lock.writeLock();
     try {
+      Levels l = levels;
       long oldest = oldestSnapshotSequence();
       for (Iterator<byte[]> it = historyKeys.iterator(); it.hasNext(); ) {
         byte[] key = it.next();
         it.remove();
-        Version head = map.get(key);
+        Version head = lookup(l, key);
         if (head == null) {
           continue;
         }
         if (oldest == Long.MAX_VALUE || head.sequence <= oldest) {
           head.prev = null;
-          if (head.isTombstone()) {
-            map.remove(key, head);
-          }
           continue;
         }
         Version needed = head.visibleAt(oldest);

@@ -1,105 +1,148 @@
 package dev.cairn.store.internal.index;
 
 import dev.cairn.store.internal.util.Bytes;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.Set;
-import java.util.SortedMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * A read-only sorted map over parallel arrays of strictly ascending keys and their versions. It
- * exists so that opening a store can hand a checkpoint's entries, which arrive sorted, to {@code
- * ConcurrentSkipListMap}'s sorted-map constructor, which builds the skip list in one linear pass
- * instead of one search per key. Not thread-safe; immutable once built.
+ * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
+ * its newest version, in parallel arrays. The keys of a run never change once it is built; a
+ * version slot changes only under the index's write lock, when flush or compaction moves a head to
+ * a new location, and readers read slots without that lock (the old and the new version are both
+ * valid locations of the same value).
+ *
+ * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
+ * compares whole keys only where those are equal: for keys that differ early (random or hashed
+ * keys) a search touches one array and a single key. A run costs 16 bytes per key beyond the keys
+ * and versions themselves.
  */
-final class SortedRun extends AbstractMap<byte[], Version> implements SortedMap<byte[], Version> {
+final class SortedRun {
+  static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
+
   private final byte[][] keys;
+  private final long[] prefixes;
   private final Version[] versions;
-  private final int from;
-  private final int to;
+  private final int size;
 
-  SortedRun(byte[][] keys, Version[] versions, int from, int to) {
+  /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
+  SortedRun(byte[][] keys, Version[] versions, int size) {
+    this.keys = keys.length == size ? keys : Arrays.copyOf(keys, size);
+    this.versions = versions.length == size ? versions : Arrays.copyOf(versions, size);
+    this.prefixes = new long[size];
+    for (int i = 0; i < size; i++) {
+      prefixes[i] = Bytes.keyPrefix(keys[i]);
+    }
+    this.size = size;
+  }
+
+  private SortedRun(byte[][] keys, long[] prefixes, Version[] versions, int size) {
     this.keys = keys;
+    this.prefixes = prefixes;
     this.versions = versions;
-    this.from = from;
-    this.to = to;
+    this.size = size;
   }
 
-  @Override
-  public Comparator<? super byte[]> comparator() {
-    return Bytes.KEY_ORDER;
+  int size() {
+    return size;
   }
 
-  @Override
-  public Set<Entry<byte[], Version>> entrySet() {
-    return new AbstractSet<>() {
-      @Override
-      public Iterator<Entry<byte[], Version>> iterator() {
-        return new Iterator<>() {
-          private int next = from;
+  byte[] key(int i) {
+    return keys[i];
+  }
 
-          @Override
-          public boolean hasNext() {
-            return next < to;
-          }
+  Version version(int i) {
+    return versions[i];
+  }
 
-          @Override
-          public Entry<byte[], Version> next() {
-            if (next >= to) {
-              throw new NoSuchElementException();
-            }
-            int i = next++;
-            return new SimpleImmutableEntry<>(keys[i], versions[i]);
-          }
-        };
+  /** Replaces the version of entry {@code i}; only under the index's write lock. */
+  void setVersion(int i, Version v) {
+    versions[i] = v;
+  }
+
+  /** The version of {@code key}, or null if the run does not hold it. */
+  Version get(byte[] key) {
+    int i = find(key);
+    return i >= 0 ? versions[i] : null;
+  }
+
+  /**
+   * The index of {@code key} if the run holds it, else {@code -(insertion point) - 1}, as {@link
+   * Arrays#binarySearch} returns.
+   */
+  int find(byte[] key) {
+    long p = Bytes.keyPrefix(key);
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Long.compareUnsigned(prefixes[mid], p);
+      if (c == 0) {
+        c = Bytes.compareKeys(keys[mid], key);
       }
-
-      @Override
-      public int size() {
-        return to - from;
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
       }
-    };
+    }
+    return -(lo + 1);
   }
 
-  /** Index of the first key at or after {@code key} within this run. */
-  private int lowerBound(byte[] key) {
-    int i = Arrays.binarySearch(keys, from, to, key, Bytes.KEY_ORDER);
+  /** The index of the first key at or after {@code key} ({@link #size()} if none). */
+  int lowerBound(byte[] key) {
+    int i = find(key);
     return i >= 0 ? i : -i - 1;
   }
 
-  @Override
-  public SortedMap<byte[], Version> subMap(byte[] fromKey, byte[] toKey) {
-    int lo = lowerBound(fromKey);
-    return new SortedRun(keys, versions, lo, Math.max(lo, lowerBound(toKey)));
-  }
-
-  @Override
-  public SortedMap<byte[], Version> headMap(byte[] toKey) {
-    return new SortedRun(keys, versions, from, lowerBound(toKey));
-  }
-
-  @Override
-  public SortedMap<byte[], Version> tailMap(byte[] fromKey) {
-    return new SortedRun(keys, versions, lowerBound(fromKey), to);
-  }
-
-  @Override
-  public byte[] firstKey() {
-    if (from == to) {
-      throw new NoSuchElementException();
+  /**
+   * A new run of {@code newer}'s entries over this run's: where both hold a key, {@code newer}'s
+   * version wins. A tombstone that no snapshot needs (no older version chained to it) is dropped
+   * together with what it hides: at the bottom level there is nothing left for it to hide.
+   * Versions are shared, not copied. {@code newer} must not change while this runs.
+   */
+  SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer) {
+    int capacity = size + newer.size();
+    byte[][] outKeys = new byte[capacity][];
+    long[] outPrefixes = new long[capacity];
+    Version[] outVersions = new Version[capacity];
+    int n = 0;
+    int i = 0;
+    Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
+    Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
+    while (e != null || i < size) {
+      int c = e == null ? -1 : i == size ? 1 : Bytes.compareKeys(keys[i], e.getKey());
+      byte[] key;
+      long prefix;
+      Version v;
+      if (c < 0) {
+        key = keys[i];
+        prefix = prefixes[i];
+        v = versions[i++];
+      } else {
+        key = e.getKey();
+        prefix = Bytes.keyPrefix(key);
+        v = e.getValue();
+        e = it.hasNext() ? it.next() : null;
+        if (c == 0) {
+          i++; // shadowed by the newer version
+        }
+      }
+      if (v.isTombstone() && v.prev == null) {
+        continue;
+      }
+      outKeys[n] = key;
+      outPrefixes[n] = prefix;
+      outVersions[n++] = v;
     }
-    return keys[from];
-  }
-
-  @Override
-  public byte[] lastKey() {
-    if (from == to) {
-      throw new NoSuchElementException();
+    if (n < capacity) {
+      outKeys = Arrays.copyOf(outKeys, n);
+      outPrefixes = Arrays.copyOf(outPrefixes, n);
+      outVersions = Arrays.copyOf(outVersions, n);
     }
-    return keys[to - 1];
+    return new SortedRun(outKeys, outPrefixes, outVersions, n);
   }
 }

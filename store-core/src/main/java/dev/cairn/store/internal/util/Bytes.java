@@ -45,6 +45,22 @@ public final class Bytes {
     return a.length - b.length;
   }
 
+  /**
+   * The first eight bytes of {@code key} as a big-endian long, zero-padded when the key is
+   * shorter. Compared unsigned, prefixes order as their keys do, except that keys with equal
+   * prefixes (one may be a zero-padded proper prefix of the other) still need {@link #compareKeys}.
+   */
+  public static long keyPrefix(byte[] key) {
+    if (key.length >= Long.BYTES) {
+      return (long) LONG_BIG_ENDIAN.get(key, 0);
+    }
+    long p = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      p = (p << 8) | (i < key.length ? key[i] & 0xFF : 0);
+    }
+    return p;
+  }
+
   public static void putInt(byte[] b, int off, int v) {
     b[off] = (byte) (v >>> 24);
     b[off + 1] = (byte) (v >>> 16);

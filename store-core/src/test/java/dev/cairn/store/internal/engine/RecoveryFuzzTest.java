@@ -73,7 +73,7 @@ class RecoveryFuzzTest {
     }
     try {
       assertTrue(state.lastSequence() >= state.flushedSequence(), "replay never goes back");
-      for (Map.Entry<byte[], Version> e : index.entries().entrySet()) {
+      for (Map.Entry<byte[], Version> e : index.entries()) {
         Version head = e.getValue();
         if (!head.isStored()) {
           continue;

@@ -1,0 +1,217 @@
+package dev.cairn.store.internal.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.store.WriteBatch;
+import dev.cairn.store.internal.util.Bytes;
+import dev.cairn.store.internal.wal.WalRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The index's levels (active map, frozen map, base run) against a sorted-map model: heads, ranges
+ * and snapshot reads agree with the model after any interleaving of writes, deletes, merges,
+ * snapshots and history trimming.
+ */
+class KeyIndexTest {
+  private final KeyIndex index = new KeyIndex();
+  private long sequence;
+
+  private void put(byte[] key, byte[] value) {
+    WalRecord r = WalRecord.encodeSingle(key, value);
+    r.seal(++sequence);
+    index.apply(List.of(r));
+  }
+
+  private void delete(byte[] key) {
+    WalRecord r = WalRecord.encode(WriteBatch.create().delete(key));
+    r.seal(++sequence);
+    index.apply(List.of(r));
+  }
+
+  private static byte[] key(int i) {
+    // Short, long and shared-prefix keys, so that equal eight-byte prefixes occur.
+    return switch (i % 3) {
+      case 0 -> new byte[] {(byte) (i >>> 8), (byte) i};
+      case 1 -> ("key-" + i).getBytes();
+      default -> ("shared-prefix-" + (i % 7) + "-" + i).getBytes();
+    };
+  }
+
+  private static byte[] valueOf(Version v) {
+    return v == null || v.isTombstone() ? null : v.value;
+  }
+
+  private TreeMap<byte[], byte[]> content(Iterable<Map.Entry<byte[], Version>> entries, long at) {
+    TreeMap<byte[], byte[]> seen = new TreeMap<>(Bytes.KEY_ORDER);
+    byte[] previous = null;
+    for (Map.Entry<byte[], Version> e : entries) {
+      if (previous != null) {
+        assertTrue(Bytes.compareKeys(previous, e.getKey()) < 0, "keys strictly ascending");
+      }
+      previous = e.getKey();
+      byte[] value = valueOf(e.getValue().visibleAt(at));
+      if (value != null) {
+        seen.put(e.getKey(), value);
+      }
+    }
+    return seen;
+  }
+
+  private static void assertSameContent(TreeMap<byte[], byte[]> expected, TreeMap<byte[], byte[]> actual) {
+    assertEquals(expected.size(), actual.size(), "entries");
+    var a = actual.entrySet().iterator();
+    for (Map.Entry<byte[], byte[]> e : expected.entrySet()) {
+      Map.Entry<byte[], byte[]> b = a.next();
+      assertArrayEquals(e.getKey(), b.getKey());
+      assertArrayEquals(e.getValue(), b.getValue());
+    }
+  }
+
+  @Test
+  void headsRangesAndSnapshotsMatchAModelAcrossMerges() {
+    Random random = new Random(42);
+    TreeMap<byte[], byte[]> model = new TreeMap<>(Bytes.KEY_ORDER);
+    Map<KeyIndex.Registration, TreeMap<byte[], byte[]>> open = new HashMap<>();
+    int merges = 0;
+    for (int step = 0; step < 20_000; step++) {
+      int op = random.nextInt(100);
+      byte[] k = key(random.nextInt(600));
+      if (op < 55) {
+        byte[] v = ("v" + step).getBytes();
+        put(k, v);
+        model.put(k, v);
+      } else if (op < 80) {
+        delete(k);
+        model.remove(k);
+      } else if (op < 85) {
+        index.merge();
+        merges++;
+      } else if (op < 88 && open.size() < 4) {
+        open.put(index.registerSnapshot(), new TreeMap<>(model));
+      } else if (op < 91 && !open.isEmpty()) {
+        KeyIndex.Registration r = open.keySet().iterator().next();
+        index.unregisterSnapshot(r);
+        open.remove(r);
+        index.trimHistory();
+      } else if (op < 93) {
+        index.trimHistory();
+      }
+      if (step % 500 == 0 || step == 19_999) {
+        for (int i = 0; i < 600; i++) {
+          assertArrayEquals(model.get(key(i)), valueOf(index.head(key(i))), "head of key " + i + " at step " + step);
+        }
+        assertSameContent(model, content(index.entries(), Long.MAX_VALUE));
+        assertEquals(model.size(), index.counts()[0], "live keys");
+        for (Map.Entry<KeyIndex.Registration, TreeMap<byte[], byte[]>> s : open.entrySet()) {
+          assertSameContent(s.getValue(), content(index.entries(), s.getKey().sequence()));
+          for (int i = 0; i < 600; i += 7) {
+            assertArrayEquals(s.getValue().get(key(i)), valueOf(index.visibleAt(key(i), s.getKey().sequence())));
+          }
+        }
+      }
+    }
+    assertTrue(merges > 100, "merges ran: " + merges);
+  }
+
+  @Test
+  void rangeReturnsTheBoundsOfEveryLevel() {
+    for (int i = 0; i < 300; i += 3) {
+      put(key(i), new byte[] {1});
+    }
+    index.merge();
+    for (int i = 1; i < 300; i += 3) {
+      put(key(i), new byte[] {2});
+    }
+    for (int i = 2; i < 300; i += 3) {
+      put(key(i), new byte[] {3});
+    }
+    List<byte[]> all = new ArrayList<>();
+    for (Map.Entry<byte[], Version> e : index.entries()) {
+      all.add(e.getKey());
+    }
+    assertEquals(300, all.size());
+    Random random = new Random(7);
+    for (int round = 0; round < 200; round++) {
+      int from = random.nextInt(all.size());
+      int to = from + random.nextInt(all.size() - from + 1);
+      byte[] fromKey = all.get(from);
+      byte[] toKey = to == all.size() ? null : all.get(to);
+      List<byte[]> got = new ArrayList<>();
+      for (Map.Entry<byte[], Version> e : index.range(fromKey, toKey)) {
+        got.add(e.getKey());
+      }
+      assertEquals(to - from, got.size(), "entries in [" + from + ", " + to + ")");
+      for (int i = 0; i < got.size(); i++) {
+        assertArrayEquals(all.get(from + i), got.get(i));
+      }
+    }
+    assertFalse(index.range(all.get(5), all.get(5)).iterator().hasNext(), "empty range");
+  }
+
+  @Test
+  void mergeDropsTombstonesNoSnapshotNeedsAndKeepsTheRest() {
+    put(key(1), new byte[] {1});
+    put(key(2), new byte[] {2});
+    index.merge();
+    KeyIndex.Registration snapshot = index.registerSnapshot();
+    delete(key(1));
+    index.unregisterSnapshot(snapshot);
+    KeyIndex.Registration second = index.registerSnapshot();
+    delete(key(2)); // its old value is still needed by `second`
+    index.merge();
+    assertNull(valueOf(index.head(key(1))));
+    assertNull(valueOf(index.head(key(2))));
+    assertArrayEquals(new byte[] {2}, valueOf(index.visibleAt(key(2), second.sequence())));
+    index.trimHistory();
+    put(key(3), new byte[] {3});
+    index.merge();
+    assertEquals(List.of("key 2", "key 3"), headKeys(), "key 1's tombstone is gone, key 2's stays for the open snapshot");
+    index.unregisterSnapshot(second);
+    index.trimHistory();
+    put(key(4), new byte[] {4});
+    index.merge();
+    assertEquals(List.of("key 3", "key 4"), headKeys());
+  }
+
+  private List<String> headKeys() {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<byte[], Version> e : index.entries()) {
+      for (int i = 0; i < 10; i++) {
+        if (Arrays.equals(key(i), e.getKey())) {
+          names.add("key " + i);
+        }
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  private static byte[] counterKey(int i) {
+    byte[] k = new byte[4];
+    Bytes.putInt(k, 0, i);
+    return k;
+  }
+
+  @Test
+  void wantsMergeAfterAnEighthOfTheBaseOrTheMinimum() {
+    for (int i = 0; i < KeyIndex.MIN_MERGE_WRITES - 1; i++) {
+      put(counterKey(i), new byte[0]);
+    }
+    assertFalse(index.wantsMerge(), "below the minimum");
+    put(counterKey(-1), new byte[0]);
+    assertTrue(index.wantsMerge(), "at the minimum");
+    index.merge();
+    assertFalse(index.wantsMerge(), "merged");
+  }
+}
