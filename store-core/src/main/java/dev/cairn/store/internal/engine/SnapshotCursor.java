@@ -24,10 +24,17 @@ final class SnapshotCursor implements Cursor {
   private final Iterator<Map.Entry<byte[], Version>> keys;
   private Entry next;
   private boolean closed;
-  /** The block the previous stored value came from: consecutive keys mostly share one. */
-  private Segment lastSegment;
-  private int lastBlockOffset;
-  private byte[] lastBlock;
+  /**
+   * The block the last value read from each of up to {@link #MEMO} segments came from. Keys in
+   * order are spread over the segments, but within one segment they walk its blocks in order, so
+   * most values are in a block remembered here and need no block cache lookup.
+   */
+  private final Segment[] memoSegments = new Segment[MEMO];
+  private final int[] memoOffsets = new int[MEMO];
+  private final byte[][] memoBlocks = new byte[MEMO][];
+  private int memoVictim;
+
+  private static final int MEMO = 16;
 
   SnapshotCursor(StoreEngine engine, KeyIndex.Registration registration, KeyRange range, boolean ownsRegistration) {
     this.engine = engine;
@@ -72,22 +79,33 @@ final class SnapshotCursor implements Cursor {
     return e;
   }
 
-  /** As {@link StoreEngine#valueOf}, reusing the previous block when {@code v} is in it. */
+  /** As {@link StoreEngine#valueOf}, reusing the segment's last block when {@code v} is in it. */
   private byte[] valueOf(byte[] key, Version v) {
     if (v.isInMemory()) {
       return v.value.clone();
     }
+    int slot = -1;
+    for (int i = 0; i < MEMO; i++) {
+      if (memoSegments[i] == v.segment) {
+        slot = i;
+        break;
+      }
+    }
     byte[] block;
-    if (v.segment == lastSegment && v.blockOffset == lastBlockOffset) {
-      block = lastBlock;
+    if (slot >= 0 && memoOffsets[slot] == v.blockOffset) {
+      block = memoBlocks[slot];
     } else {
       block = engine.storedBlock(v);
       if (block == null) {
         return null;
       }
-      lastSegment = v.segment;
-      lastBlockOffset = v.blockOffset;
-      lastBlock = block;
+      if (slot < 0) {
+        slot = memoVictim;
+        memoVictim = (memoVictim + 1) % MEMO;
+      }
+      memoSegments[slot] = v.segment;
+      memoOffsets[slot] = v.blockOffset;
+      memoBlocks[slot] = block;
     }
     return SegmentRecord.valueOf(v.segment.path(), v.blockOffset, block, v.recordOffset, v.sequence, key);
   }

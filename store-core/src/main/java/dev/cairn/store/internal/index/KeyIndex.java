@@ -42,11 +42,15 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class KeyIndex {
   /**
-   * The active map is merged once it has taken this many writes, or 1/8 of the base run's size.
-   * The system property exists for the test suite, which sets it low so that every test runs
-   * across merges.
+   * The active map is merged once it has taken this many writes, or 1/{@link #MERGE_FRACTION} of
+   * the base run's size if that is more: a small active map keeps inserts and lookups cheap, and
+   * merging only at a fraction of the base bounds the copying to {@code MERGE_FRACTION} entries per
+   * write. The system property exists for the test suite, which sets it low so that every test
+   * runs across merges.
    */
-  static final int MIN_MERGE_WRITES = Math.max(1, Integer.getInteger("cairn.index.minMergeWrites", 1 << 16));
+  static final int MIN_MERGE_WRITES = Math.max(1, Integer.getInteger("cairn.index.minMergeWrites", 1 << 14));
+
+  static final int MERGE_FRACTION = 32;
 
   /** The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. */
   private record Levels(ConcurrentSkipListMap<byte[], Version> active,
@@ -315,7 +319,7 @@ public final class KeyIndex {
 
   /** Whether the active map has taken enough writes since the last merge to be merged now. */
   public boolean wantsMerge() {
-    return activeWrites >= Math.max(MIN_MERGE_WRITES, levels.base.size() / 8);
+    return activeWrites >= Math.max(MIN_MERGE_WRITES, levels.base.size() / MERGE_FRACTION);
   }
 
   /**
@@ -324,21 +328,35 @@ public final class KeyIndex {
    * Readers see the same heads throughout. Only from the maintenance thread.
    */
   public void merge() {
-    Levels merging;
+    if (freeze()) {
+      finishMerge();
+    }
+  }
+
+  /** The first half of {@link #merge()}: freezes a non-empty active map; false if it was empty. */
+  boolean freeze() {
     long stamp = lock.writeLock();
     try {
       Levels l = levels;
-      if (l.active.isEmpty()) {
-        return;
+      if (l.frozen != null) {
+        throw new IllegalStateException("a merge is in progress");
       }
-      merging = new Levels(newMap(), l.active, l.base);
-      levels = merging;
+      if (l.active.isEmpty()) {
+        return false;
+      }
+      levels = new Levels(newMap(), l.active, l.base);
       activeWrites = 0;
+      return true;
     } finally {
       lock.unlockWrite(stamp);
     }
+  }
+
+  /** The second half of {@link #merge()}: merges the frozen map into a new base run. */
+  void finishMerge() {
+    Levels merging = levels; // only this thread changes the frozen map and the base
     SortedRun merged = merging.base.mergeUnder(merging.frozen);
-    stamp = lock.writeLock();
+    long stamp = lock.writeLock();
     try {
       levels = new Levels(levels.active, null, merged);
     } finally {
@@ -377,12 +395,15 @@ public final class KeyIndex {
 
   /** Replaces {@code r}'s head in the level that holds it, if it is still the expected one. */
   private static boolean replaceHead(Levels l, Replacement r) {
-    Version head = l.active.get(r.key());
-    if (head != null) {
-      return head == r.expected() && l.active.replace(r.key(), r.expected(), r.replacement());
+    // Versions compare by identity: a head rewritten meanwhile is left alone.
+    if (l.active.replace(r.key(), r.expected(), r.replacement())) {
+      return true;
     }
-    if (l.frozen != null && (head = l.frozen.get(r.key())) != null) {
-      return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
+    if (l.active.containsKey(r.key())) {
+      return false;
+    }
+    if (l.frozen != null && l.frozen.containsKey(r.key())) {
+      return l.frozen.replace(r.key(), r.expected(), r.replacement());
     }
     int i = l.base.find(r.key());
     if (i < 0 || l.base.version(i) != r.expected()) {

@@ -11,6 +11,10 @@ import java.util.NoSuchElementException;
  * version of the newest level that holds it (the active map over the frozen one over the base run).
  * Tombstones are returned like any other head. Not thread-safe; it sees the maps as their own
  * iterators do (weakly consistent) and the run as it was built.
+ *
+ * <p>Keys are compared by their {@link Bytes#keyPrefix eight-byte prefixes} first, which the run
+ * keeps in an array: a scan over the base run touches a key's bytes only where prefixes tie, and
+ * while the maps have nothing left in the range it just walks the run.
  */
 final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
   private final Iterator<Map.Entry<byte[], Version>> active;
@@ -19,7 +23,9 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
   private final int baseEnd;
   private int baseNext;
   private Map.Entry<byte[], Version> activeHead;
+  private long activePrefix;
   private Map.Entry<byte[], Version> frozenHead;
+  private long frozenPrefix;
 
   /** {@code frozen} may be null; {@code base} entries {@code [baseFrom, baseTo)} take part. */
   MergedIterator(Iterator<Map.Entry<byte[], Version>> active, Iterator<Map.Entry<byte[], Version>> frozen,
@@ -29,12 +35,23 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
     this.base = base;
     this.baseNext = baseFrom;
     this.baseEnd = baseTo;
-    this.activeHead = advance(active);
-    this.frozenHead = advance(frozen);
+    advanceActive();
+    advanceFrozen();
   }
 
-  private static Map.Entry<byte[], Version> advance(Iterator<Map.Entry<byte[], Version>> it) {
-    return it != null && it.hasNext() ? it.next() : null;
+  private void advanceActive() {
+    activeHead = active.hasNext() ? active.next() : null;
+    activePrefix = activeHead == null ? 0 : Bytes.keyPrefix(activeHead.getKey());
+  }
+
+  private void advanceFrozen() {
+    frozenHead = frozen != null && frozen.hasNext() ? frozen.next() : null;
+    frozenPrefix = frozenHead == null ? 0 : Bytes.keyPrefix(frozenHead.getKey());
+  }
+
+  private static int compare(long prefixA, byte[] a, long prefixB, byte[] b) {
+    int c = Long.compareUnsigned(prefixA, prefixB);
+    return c != 0 ? c : Bytes.compareKeys(a, b);
   }
 
   @Override
@@ -44,35 +61,38 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
 
   @Override
   public Map.Entry<byte[], Version> next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
+    if (activeHead == null && frozenHead == null) {
+      if (baseNext >= baseEnd) {
+        throw new NoSuchElementException();
+      }
+      int i = baseNext++;
+      return new SimpleImmutableEntry<>(base.key(i), base.version(i));
     }
-    // The smallest key among the three heads; on a tie the newest level's entry wins.
-    byte[] key = null;
-    Map.Entry<byte[], Version> result = null;
-    if (activeHead != null) {
-      key = activeHead.getKey();
-      result = activeHead;
-    }
-    if (frozenHead != null && (key == null || Bytes.compareKeys(frozenHead.getKey(), key) < 0)) {
-      key = frozenHead.getKey();
+    // The smallest key among the heads; on a tie the newest level's entry wins.
+    Map.Entry<byte[], Version> result = activeHead;
+    long prefix = activePrefix;
+    if (frozenHead != null && (result == null || compare(frozenPrefix, frozenHead.getKey(), prefix, result.getKey()) < 0)) {
       result = frozenHead;
+      prefix = frozenPrefix;
     }
-    if (baseNext < baseEnd && (key == null || Bytes.compareKeys(base.key(baseNext), key) < 0)) {
-      key = base.key(baseNext);
-      result = null;
+    byte[] key = result.getKey();
+    int baseOrder = baseNext < baseEnd ? compare(base.prefix(baseNext), base.key(baseNext), prefix, key) : 1;
+    if (baseOrder < 0) {
+      int i = baseNext++;
+      return new SimpleImmutableEntry<>(base.key(i), base.version(i));
     }
     // Step every source past the chosen key.
-    if (activeHead != null && Bytes.compareKeys(activeHead.getKey(), key) == 0) {
-      activeHead = advance(active);
+    if (result == activeHead) {
+      advanceActive();
+    } else if (activeHead != null && activePrefix == prefix && Bytes.compareKeys(activeHead.getKey(), key) == 0) {
+      advanceActive();
     }
-    if (frozenHead != null && Bytes.compareKeys(frozenHead.getKey(), key) == 0) {
-      frozenHead = advance(frozen);
+    if (result == frozenHead) {
+      advanceFrozen();
+    } else if (frozenHead != null && frozenPrefix == prefix && Bytes.compareKeys(frozenHead.getKey(), key) == 0) {
+      advanceFrozen();
     }
-    if (baseNext < baseEnd && Bytes.compareKeys(base.key(baseNext), key) == 0) {
-      if (result == null) {
-        result = new SimpleImmutableEntry<>(key, base.version(baseNext));
-      }
+    if (baseOrder == 0) {
       baseNext++;
     }
     return result;

@@ -52,6 +52,11 @@ final class SortedRun {
     return keys[i];
   }
 
+  /** {@link Bytes#keyPrefix} of key {@code i}. */
+  long prefix(int i) {
+    return prefixes[i];
+  }
+
   Version version(int i) {
     return versions[i];
   }
@@ -113,8 +118,19 @@ final class SortedRun {
     int i = 0;
     Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
+    long ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
     while (e != null || i < size) {
-      int c = e == null ? -1 : i == size ? 1 : Bytes.compareKeys(keys[i], e.getKey());
+      int c;
+      if (e == null) {
+        c = -1;
+      } else if (i == size) {
+        c = 1;
+      } else {
+        c = Long.compareUnsigned(prefixes[i], ePrefix);
+        if (c == 0) {
+          c = Bytes.compareKeys(keys[i], e.getKey());
+        }
+      }
       byte[] key;
       long prefix;
       Version v;
@@ -124,9 +140,10 @@ final class SortedRun {
         v = versions[i++];
       } else {
         key = e.getKey();
-        prefix = Bytes.keyPrefix(key);
+        prefix = ePrefix;
         v = e.getValue();
         e = it.hasNext() ? it.next() : null;
+        ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
         if (c == 0) {
           i++; // shadowed by the newer version
         }

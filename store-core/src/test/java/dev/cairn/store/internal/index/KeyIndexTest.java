@@ -84,6 +84,7 @@ class KeyIndexTest {
     TreeMap<byte[], byte[]> model = new TreeMap<>(Bytes.KEY_ORDER);
     Map<KeyIndex.Registration, TreeMap<byte[], byte[]>> open = new HashMap<>();
     int merges = 0;
+    boolean frozen = false;
     for (int step = 0; step < 20_000; step++) {
       int op = random.nextInt(100);
       byte[] k = key(random.nextInt(600));
@@ -95,8 +96,14 @@ class KeyIndexTest {
         delete(k);
         model.remove(k);
       } else if (op < 85) {
-        index.merge();
-        merges++;
+        // A merge in two halves, with writes and reads in between while the frozen map is a level.
+        if (frozen) {
+          index.finishMerge();
+          frozen = false;
+          merges++;
+        } else {
+          frozen = index.freeze();
+        }
       } else if (op < 88 && open.size() < 4) {
         open.put(index.registerSnapshot(), new TreeMap<>(model));
       } else if (op < 91 && !open.isEmpty()) {
@@ -204,8 +211,9 @@ class KeyIndexTest {
   }
 
   @Test
-  void wantsMergeAfterAnEighthOfTheBaseOrTheMinimum() {
-    for (int i = 0; i < KeyIndex.MIN_MERGE_WRITES - 1; i++) {
+  void wantsMergeAfterTheMinimumOrAFractionOfTheBase() {
+    int min = KeyIndex.MIN_MERGE_WRITES;
+    for (int i = 0; i < min - 1; i++) {
       put(counterKey(i), new byte[0]);
     }
     assertFalse(index.wantsMerge(), "below the minimum");
@@ -213,5 +221,17 @@ class KeyIndexTest {
     assertTrue(index.wantsMerge(), "at the minimum");
     index.merge();
     assertFalse(index.wantsMerge(), "merged");
+
+    int base = 2 * KeyIndex.MERGE_FRACTION * min;
+    for (int i = min; i < base; i++) {
+      put(counterKey(i), new byte[0]);
+    }
+    index.merge();
+    for (int i = 0; i < 2 * min - 1; i++) {
+      put(counterKey(i), new byte[0]); // overwrites count as writes too
+    }
+    assertFalse(index.wantsMerge(), "below the base's fraction, above the minimum");
+    put(counterKey(0), new byte[0]);
+    assertTrue(index.wantsMerge(), "at the base's fraction");
   }
 }
