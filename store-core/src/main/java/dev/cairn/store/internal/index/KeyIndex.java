@@ -395,15 +395,14 @@ public final class KeyIndex {
 
   /** Replaces {@code r}'s head in the level that holds it, if it is still the expected one. */
   private static boolean replaceHead(Levels l, Replacement r) {
-    // Versions compare by identity: a head rewritten meanwhile is left alone.
-    if (l.active.replace(r.key(), r.expected(), r.replacement())) {
-      return true;
+    // Versions compare by identity: a head rewritten meanwhile is left alone. By the time a flush
+    // moves its keys, merges have taken most of them into the base, so look before replacing.
+    Version head = l.active.get(r.key());
+    if (head != null) {
+      return head == r.expected() && l.active.replace(r.key(), r.expected(), r.replacement());
     }
-    if (l.active.containsKey(r.key())) {
-      return false;
-    }
-    if (l.frozen != null && l.frozen.containsKey(r.key())) {
-      return l.frozen.replace(r.key(), r.expected(), r.replacement());
+    if (l.frozen != null && (head = l.frozen.get(r.key())) != null) {
+      return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
     }
     int i = l.base.find(r.key());
     if (i < 0 || l.base.version(i) != r.expected()) {
