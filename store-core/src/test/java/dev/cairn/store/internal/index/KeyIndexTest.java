@@ -132,6 +132,57 @@ class KeyIndexTest {
   }
 
   @Test
+  void readersNeverSeeAHeadGoBackOrVanishWhileMergesRun() throws Exception {
+    int keys = 2_000;
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread merger = new Thread(() -> {
+      while (!stop.get()) {
+        index.merge(); // as the maintenance thread does
+      }
+    });
+    Thread reader = new Thread(() -> {
+      long[] seen = new long[keys];
+      Random random = new Random(3);
+      try {
+        while (!stop.get()) {
+          int k = random.nextInt(keys);
+          Version v = index.head(counterKey(k));
+          long now = v == null ? 0 : Bytes.getLong(v.value, 0);
+          if (now < seen[k]) {
+            throw new AssertionError("key " + k + " went from " + seen[k] + " back to " + now);
+          }
+          seen[k] = now;
+        }
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    merger.start();
+    reader.start();
+    try {
+      for (long round = 1; round <= 100; round++) {
+        for (int k = 0; k < keys; k++) {
+          byte[] value = new byte[8];
+          Bytes.putLong(value, 0, round);
+          put(counterKey(k), value);
+        }
+      }
+    } finally {
+      stop.set(true);
+      merger.join();
+      reader.join();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+    index.merge();
+    for (int k = 0; k < keys; k++) {
+      assertEquals(100, Bytes.getLong(index.head(counterKey(k)).value, 0), "key " + k);
+    }
+  }
+
+  @Test
   void rangeReturnsTheBoundsOfEveryLevel() {
     for (int i = 0; i < 300; i += 3) {
       put(key(i), new byte[] {1});
