@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed
- * keys) a search touches one array and a single key. A run costs 16 bytes per key beyond the keys
- * and versions themselves.
+ * keys) a search touches a sample of the prefixes, a few neighbouring prefixes and a single key. A
+ * run costs about 16 bytes per key beyond the keys and versions themselves.
  */
 final class SortedRun {
   static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
@@ -25,6 +25,13 @@ final class SortedRun {
   private final long[] prefixes;
   private final Version[] versions;
   private final int size;
+  /**
+   * Every {@code 2^SAMPLE_SHIFT}-th prefix: a search first looks here (1/64 of the prefixes, small
+   * enough to stay in cache), then among the 64 entries between two samples.
+   */
+  private final long[] samples;
+
+  private static final int SAMPLE_SHIFT = 6;
 
   /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
   SortedRun(byte[][] keys, Version[] versions, int size) {
@@ -35,6 +42,7 @@ final class SortedRun {
       prefixes[i] = Bytes.keyPrefix(keys[i]);
     }
     this.size = size;
+    this.samples = sample(prefixes, size);
   }
 
   private SortedRun(byte[][] keys, long[] prefixes, Version[] versions, int size) {
@@ -42,6 +50,7 @@ final class SortedRun {
     this.prefixes = prefixes;
     this.versions = versions;
     this.size = size;
+    this.samples = sample(prefixes, size);
   }
 
   int size() {
@@ -78,8 +87,12 @@ final class SortedRun {
    */
   int find(byte[] key) {
     long p = Bytes.keyPrefix(key);
-    int lo = 0;
-    int hi = size - 1;
+    // The samples narrow the search to the entries between two samples, unless prefixes repeat
+    // across them: entries before sample j - 1 have prefixes below p, those from sample k on above.
+    int j = firstSampleAtOrAbove(p, false);
+    int k = j < samples.length && samples[j] == p ? firstSampleAtOrAbove(p, true) : j;
+    int lo = j == 0 ? 0 : ((j - 1) << SAMPLE_SHIFT) + 1;
+    int hi = k == samples.length ? size - 1 : (k << SAMPLE_SHIFT) - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       int c = Long.compareUnsigned(prefixes[mid], p);
@@ -95,6 +108,30 @@ final class SortedRun {
       }
     }
     return -(lo + 1);
+  }
+
+  /** The first sample at or above {@code p} ({@code above}: strictly above); samples.length if none. */
+  private int firstSampleAtOrAbove(long p, boolean above) {
+    int lo = 0;
+    int hi = samples.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Long.compareUnsigned(samples[mid], p);
+      if (c < 0 || (above && c == 0)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static long[] sample(long[] prefixes, int size) {
+    long[] samples = new long[(size + (1 << SAMPLE_SHIFT) - 1) >>> SAMPLE_SHIFT];
+    for (int j = 0; j < samples.length; j++) {
+      samples[j] = prefixes[j << SAMPLE_SHIFT];
+    }
+    return samples;
   }
 
   /** The index of the first key at or after {@code key} ({@link #size()} if none). */

@@ -1,0 +1,88 @@
+package dev.cairn.store.internal.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.store.internal.util.Bytes;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** {@link SortedRun#find} agrees with a plain binary search, whatever the keys' eight-byte prefixes. */
+class SortedRunTest {
+
+  private static void assertFindAgrees(byte[][] keys, byte[][] probes) {
+    SortedRun run = new SortedRun(keys, new Version[keys.length], keys.length);
+    for (byte[] probe : probes) {
+      int expected = Arrays.binarySearch(keys, probe, Bytes.KEY_ORDER);
+      assertEquals(expected, run.find(probe), () -> "find(" + Arrays.toString(probe) + ") in " + keys.length + " keys");
+    }
+  }
+
+  private static byte[][] sorted(TreeSet<byte[]> set) {
+    return set.toArray(new byte[0][]);
+  }
+
+  @Test
+  void findAgreesWhenPrefixesRepeatAcrossSamples() {
+    // Long runs of keys with one eight-byte prefix, short keys that are zero-padded prefixes of
+    // longer ones, and random keys between them.
+    Random random = new Random(11);
+    TreeSet<byte[]> set = new TreeSet<>(Bytes.KEY_ORDER);
+    for (int group = 0; group < 20; group++) {
+      byte[] prefix = new byte[8];
+      random.nextBytes(prefix);
+      int n = random.nextInt(300);
+      for (int i = 0; i < n; i++) {
+        byte[] k = Arrays.copyOf(prefix, 8 + 1 + random.nextInt(6));
+        fill(k, 8, random);
+        set.add(k);
+      }
+      set.add(prefix);
+      set.add(Arrays.copyOf(prefix, 3));
+      set.add(new byte[] {prefix[0], prefix[1], 0, 0});
+    }
+    for (int i = 0; i < 2_000; i++) {
+      byte[] k = new byte[1 + random.nextInt(20)];
+      random.nextBytes(k);
+      set.add(k);
+    }
+    set.add(new byte[0]);
+    byte[][] keys = sorted(set);
+    byte[][] probes = new byte[keys.length * 2][];
+    for (int i = 0; i < keys.length; i++) {
+      probes[2 * i] = keys[i];
+      byte[] near = Arrays.copyOf(keys[i], keys[i].length + 1); // just after keys[i]
+      probes[2 * i + 1] = random.nextBoolean() ? near : Arrays.copyOf(keys[i], Math.max(0, keys[i].length - 1));
+    }
+    assertFindAgrees(keys, probes);
+  }
+
+  private static byte[] fill(byte[] k, int from, Random random) {
+    for (int i = from; i < k.length; i++) {
+      k[i] = (byte) random.nextInt(256);
+    }
+    return k;
+  }
+
+  @Test
+  void findAgreesOnEverySizeAroundASample() {
+    Random random = new Random(5);
+    for (int size = 0; size <= 200; size++) {
+      TreeSet<byte[]> set = new TreeSet<>(Bytes.KEY_ORDER);
+      while (set.size() < size) {
+        byte[] k = new byte[9];
+        k[0] = (byte) random.nextInt(4); // few distinct prefixes
+        k[8] = (byte) random.nextInt(256);
+        set.add(k);
+      }
+      byte[][] keys = sorted(set);
+      byte[][] probes = new byte[64][];
+      for (int i = 0; i < probes.length; i++) {
+        probes[i] = new byte[] {(byte) random.nextInt(5), 0, 0, 0, 0, 0, 0, 0, (byte) random.nextInt(256)};
+      }
+      assertFindAgrees(keys, probes);
+      assertFindAgrees(keys, keys);
+    }
+  }
+}
