@@ -104,6 +104,8 @@ final class BlockCache {
   private static final class Shard {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
     private static final int MIN_SLOTS = 16;
+    /** No segment has this file number: a rebuild that drops nothing. */
+    private static final long NO_SEGMENT = -1;
 
     private final long capacityBytes;
     private volatile Entry[] table = new Entry[MIN_SLOTS]; // replaced under this; slots written under this
@@ -138,7 +140,7 @@ final class BlockCache {
         return;
       }
       if (2 * (count + 1) > table.length) {
-        rebuild(table.length * 2, -1);
+        rebuild(table.length * 2, NO_SEGMENT);
       }
       Entry[] t = table;
       int mask = t.length - 1;
