@@ -45,6 +45,7 @@ final class Maintenance {
   private final ExecutorService thread;
   private final AtomicInteger pendingFlushes = new AtomicInteger();
   private final AtomicBoolean mergeQueued = new AtomicBoolean();
+  private final AtomicBoolean cleanupQueued = new AtomicBoolean();
 
   // Owned by the maintenance thread (written there, published through volatile).
   private volatile List<Segment> segments;
@@ -125,12 +126,22 @@ final class Maintenance {
     }
   }
 
-  /** Queues a pass that trims snapshot history and releases obsolete segments. */
+  /**
+   * Queues a pass that trims snapshot history and releases obsolete segments, unless one is queued
+   * and not started yet (it will see this caller's closed snapshot too): closing many short scans
+   * costs one pass, not one each.
+   */
   void scheduleCleanup() {
+    if (!cleanupQueued.compareAndSet(false, true)) {
+      return;
+    }
     try {
-      submit(this::cleanup);
+      submit(() -> {
+        cleanupQueued.set(false);
+        cleanup();
+      });
     } catch (RejectedExecutionException e) {
-      // closing: nothing left to clean
+      cleanupQueued.set(false); // closing: nothing left to clean
     }
   }
 
