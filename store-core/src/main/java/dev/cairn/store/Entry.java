@@ -1,5 +1,6 @@
 package dev.cairn.store;
 
+import dev.cairn.store.internal.util.EntryAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -13,9 +14,23 @@ public final class Entry {
   private final byte[] value;
   private final long sequence;
 
+  static {
+    EntryAccess.install(new EntryAccess() {
+      @Override
+      protected Entry wrap(byte[] key, byte[] value, long sequence) {
+        return new Entry(sequence, key, value);
+      }
+    });
+  }
+
   public Entry(byte[] key, byte[] value, long sequence) {
-    this.key = key.clone();
-    this.value = value.clone();
+    this(sequence, key.clone(), value.clone());
+  }
+
+  /** Adopts the arrays: only for {@link EntryAccess}, whose callers give them up. */
+  private Entry(long sequence, byte[] key, byte[] value) {
+    this.key = key;
+    this.value = value;
     this.sequence = sequence;
   }
 

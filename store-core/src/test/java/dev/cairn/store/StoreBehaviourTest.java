@@ -109,6 +109,29 @@ class StoreBehaviourTest {
   }
 
   @Test
+  void scannedEntriesAreCopies_callerCannotChangeTheStore() {
+    store.put(b("k"), new byte[] {1, 2, 3});
+    reopen(); // one value in a segment, one in memory
+    store.put(b("m"), new byte[] {4, 5});
+    try (Cursor cursor = store.scan(KeyRange.all())) {
+      while (cursor.hasNext()) {
+        Entry e = cursor.next();
+        e.key()[0] = 'z';
+        e.value()[0] = 9;
+      }
+    }
+    try (Cursor cursor = store.scan(KeyRange.all())) {
+      Entry k = cursor.next();
+      Entry m = cursor.next();
+      assertArrayEquals(b("k"), k.key());
+      assertArrayEquals(new byte[] {1, 2, 3}, k.value());
+      assertArrayEquals(b("m"), m.key());
+      assertArrayEquals(new byte[] {4, 5}, m.value());
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, store.get(b("k")));
+  }
+
+  @Test
   void deleteRemovesALiveValueAndReportsIt() {
     store.put("k", "v");
     long before = store.lastSequence();

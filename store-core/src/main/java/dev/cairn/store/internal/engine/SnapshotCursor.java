@@ -8,6 +8,7 @@ import dev.cairn.store.internal.index.KeyIndex;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.Segment;
 import dev.cairn.store.internal.segment.SegmentRecord;
+import dev.cairn.store.internal.util.EntryAccess;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -60,7 +61,7 @@ final class SnapshotCursor implements Cursor {
         }
         byte[] value = valueOf(key, v);
         if (value != null) {
-          next = new Entry(key, value, v.sequence);
+          next = EntryAccess.adopt(key, value, v.sequence); // the value is a fresh copy, the key the index's
           return true;
         }
         v = engine.index().visibleAt(key, registration.sequence()); // segment released: look again
