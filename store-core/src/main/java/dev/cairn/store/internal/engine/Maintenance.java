@@ -113,17 +113,7 @@ final class Maintenance {
    * Called by the writer when {@link KeyIndex#wantsMerge()} says so.
    */
   void scheduleMerge() {
-    if (!mergeQueued.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      submit(() -> {
-        mergeQueued.set(false);
-        engine.index().merge();
-      });
-    } catch (RejectedExecutionException e) {
-      mergeQueued.set(false); // closing: the next open starts from the checkpoint anyway
-    }
+    submitOnce(mergeQueued, () -> engine.index().merge());
   }
 
   /**
@@ -132,16 +122,25 @@ final class Maintenance {
    * costs one pass, not one each.
    */
   void scheduleCleanup() {
-    if (!cleanupQueued.compareAndSet(false, true)) {
+    submitOnce(cleanupQueued, this::cleanup);
+  }
+
+  /**
+   * Runs {@code task} on the maintenance thread unless a run queued earlier has not started yet:
+   * {@code queued} is cleared as the run starts, so a call during a run queues the next one. While
+   * closing, nothing is queued (the next open starts from the checkpoint).
+   */
+  private void submitOnce(AtomicBoolean queued, IoTask task) {
+    if (!queued.compareAndSet(false, true)) {
       return;
     }
     try {
       submit(() -> {
-        cleanupQueued.set(false);
-        cleanup();
+        queued.set(false);
+        task.run();
       });
     } catch (RejectedExecutionException e) {
-      cleanupQueued.set(false); // closing: nothing left to clean
+      queued.set(false);
     }
   }
 
