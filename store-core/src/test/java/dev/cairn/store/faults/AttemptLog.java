@@ -4,10 +4,9 @@ import dev.cairn.store.Cursor;
 import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
+import dev.cairn.store.testing.Op;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -20,7 +19,6 @@ import java.util.TreeMap;
  */
 final class AttemptLog {
   /** One operation; a null value is a delete. */
-  record Op(String key, byte[] value) {}
 
   private final List<List<Op>> attempts = new ArrayList<>();
   private int acknowledged;
@@ -50,13 +48,7 @@ final class AttemptLog {
   TreeMap<String, byte[]> stateAfter(int k) {
     TreeMap<String, byte[]> state = new TreeMap<>();
     for (List<Op> ops : attempts.subList(0, k)) {
-      for (Op op : ops) {
-        if (op.value() == null) {
-          state.remove(op.key());
-        } else {
-          state.put(op.key(), op.value());
-        }
-      }
+      Op.apply(state, ops);
     }
     return state;
   }
@@ -88,22 +80,11 @@ final class AttemptLog {
       }
     }
     for (int k = attempted(); k >= acknowledged; k--) {
-      if (sameState(stateAfter(k), actual)) {
+      if (Op.sameState(stateAfter(k), actual)) {
         return k;
       }
     }
     return -1;
   }
 
-  private static boolean sameState(Map<String, byte[]> expected, Map<String, byte[]> actual) {
-    if (!expected.keySet().equals(actual.keySet())) {
-      return false;
-    }
-    for (Map.Entry<String, byte[]> e : expected.entrySet()) {
-      if (!Arrays.equals(e.getValue(), actual.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.store.faults;
 
+import static dev.cairn.store.testing.Op.utf8;
+
 import dev.cairn.store.Change;
 import dev.cairn.store.ChangeCursor;
 import dev.cairn.store.ChangeQuery;
@@ -7,9 +9,7 @@ import dev.cairn.store.Store;
 import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreFailedException;
 import dev.cairn.store.StoreIOException;
-import dev.cairn.store.WriteBatch;
-import dev.cairn.store.faults.AttemptLog.Op;
-import java.nio.charset.StandardCharsets;
+import dev.cairn.store.testing.Op;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,17 +49,7 @@ final class FaultSession {
 
   /** Commits {@code ops} as one batch. */
   void write(List<Op> ops) {
-    commit(ops, () -> {
-      WriteBatch batch = WriteBatch.create();
-      for (Op op : ops) {
-        if (op.value() == null) {
-          batch.delete(utf8(op.key()));
-        } else {
-          batch.put(utf8(op.key()), op.value());
-        }
-      }
-      store.write(batch);
-    });
+    commit(ops, () -> store.write(Op.batch(ops)));
   }
 
   /** Deletes {@code key} if it is live (deleting an absent key commits nothing). */
@@ -217,7 +207,4 @@ final class FaultSession {
     return String.join(" <- ", all);
   }
 
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

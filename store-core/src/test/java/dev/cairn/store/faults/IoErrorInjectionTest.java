@@ -1,6 +1,6 @@
 package dev.cairn.store.faults;
 
-import static dev.cairn.store.faults.FaultSession.utf8;
+import static dev.cairn.store.testing.Op.utf8;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +11,9 @@ import dev.cairn.store.Store;
 import dev.cairn.store.StoreFailedException;
 import dev.cairn.store.StoreIOException;
 import dev.cairn.store.StoreOptions;
-import dev.cairn.store.faults.AttemptLog.Op;
 import dev.cairn.store.faults.FaultyVfs.Fault;
 import dev.cairn.store.internal.engine.StoreEngine;
+import dev.cairn.store.testing.Op;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package dev.cairn.store.recovery;
 
+import static dev.cairn.store.testing.Op.apply;
+import static dev.cairn.store.testing.Op.batch;
+import static dev.cairn.store.testing.Op.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +11,10 @@ import dev.cairn.store.Cursor;
 import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
-import dev.cairn.store.WriteBatch;
-import java.nio.charset.StandardCharsets;
+import dev.cairn.store.testing.Op;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,7 +26,6 @@ import java.util.TreeSet;
  */
 final class CommitModel {
   /** One operation; a null value is a delete. */
-  record Op(String key, byte[] value) {}
 
   /** One commit: all its operations share one sequence. */
   record Commit(long sequence, List<Op> ops) {}
@@ -47,15 +47,7 @@ final class CommitModel {
 
   /** Commits {@code ops} as one {@link WriteBatch}. */
   long write(Store store, List<Op> ops) {
-    WriteBatch batch = WriteBatch.create();
-    for (Op op : ops) {
-      if (op.value() == null) {
-        batch.delete(utf8(op.key()));
-      } else {
-        batch.put(utf8(op.key()), op.value());
-      }
-    }
-    return record(store.write(batch), List.copyOf(ops));
+    return record(store.write(batch(ops)), List.copyOf(ops));
   }
 
   private long record(long sequence, List<Op> ops) {
@@ -94,15 +86,6 @@ final class CommitModel {
     return state;
   }
 
-  private static void apply(Map<String, byte[]> state, List<Op> ops) {
-    for (Op op : ops) {
-      if (op.value() == null) {
-        state.remove(op.key());
-      } else {
-        state.put(op.key(), op.value());
-      }
-    }
-  }
 
   /**
    * Asserts that {@code store} holds exactly {@code expected}: each of {@code probes} reads its
@@ -123,7 +106,4 @@ final class CommitModel {
     assertEquals(new ArrayList<>(expected.keySet()), scannedKeys, context + ": scanned keys");
   }
 
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.store.recovery;
 
-import static dev.cairn.store.recovery.CommitModel.utf8;
+import static dev.cairn.store.testing.Op.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -16,7 +16,7 @@ import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.engine.StoreEngine;
-import dev.cairn.store.recovery.CommitModel.Op;
+import dev.cairn.store.testing.Op;
 import dev.cairn.store.recovery.FileLayout.Block;
 import dev.cairn.store.recovery.FileLayout.WalSpan;
 import java.nio.ByteBuffer;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -267,13 +266,13 @@ class FileDamageSweepTest {
         scanned.put(e.keyString(), e.value());
       }
     }
-    if (!sameState(actual, scanned)) {
+    if (!Op.sameState(actual, scanned)) {
       wrong(context + ": gets and the scan disagree");
     }
-    if (sameState(model.latest(), actual)) {
+    if (Op.sameState(model.latest(), actual)) {
       return Result.HARMLESS;
     }
-    if (torn != null && sameState(torn, actual)) {
+    if (torn != null && Op.sameState(torn, actual)) {
       return Result.TORN_TAIL;
     }
     wrong(context + ": the store holds " + actual.size() + " keys, not the model's " + model.latest().size());
@@ -415,15 +414,4 @@ class FileDamageSweepTest {
     return v;
   }
 
-  private static boolean sameState(Map<String, byte[]> expected, Map<String, byte[]> actual) {
-    if (!expected.keySet().equals(actual.keySet())) {
-      return false;
-    }
-    for (Map.Entry<String, byte[]> e : expected.entrySet()) {
-      if (!Arrays.equals(e.getValue(), actual.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.store.recovery;
 
-import static dev.cairn.store.recovery.CommitModel.utf8;
+import static dev.cairn.store.testing.Op.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

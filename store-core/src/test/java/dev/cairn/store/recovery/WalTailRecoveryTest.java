@@ -1,6 +1,6 @@
 package dev.cairn.store.recovery;
 
-import static dev.cairn.store.recovery.CommitModel.utf8;
+import static dev.cairn.store.testing.Op.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +10,7 @@ import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.engine.StoreEngine;
 import dev.cairn.store.internal.wal.WalFormat;
-import dev.cairn.store.recovery.CommitModel.Op;
+import dev.cairn.store.testing.Op;
 import dev.cairn.store.recovery.FileLayout.WalSpan;
 import java.nio.file.Path;
 import java.util.ArrayList;

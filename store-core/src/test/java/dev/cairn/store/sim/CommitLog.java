@@ -1,11 +1,14 @@
 package dev.cairn.store.sim;
 
+import static dev.cairn.store.testing.Op.apply;
+import static dev.cairn.store.testing.Op.batch;
+import static dev.cairn.store.testing.Op.utf8;
+
 import dev.cairn.store.Store;
 import dev.cairn.store.WriteBatch;
-import java.nio.charset.StandardCharsets;
+import dev.cairn.store.testing.Op;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +24,6 @@ import java.util.concurrent.CompletionException;
  */
 final class CommitLog {
   /** One operation; a null value is a delete. */
-  record Op(String key, byte[] value) {}
 
   private final boolean syncDurability;
   private final List<List<Op>> submitted = new ArrayList<>();
@@ -84,17 +86,6 @@ final class CommitLog {
     durableCount = acknowledgedCount;
   }
 
-  private static WriteBatch batch(List<Op> ops) {
-    WriteBatch batch = WriteBatch.create();
-    for (Op op : ops) {
-      if (op.value() == null) {
-        batch.delete(utf8(op.key()));
-      } else {
-        batch.put(utf8(op.key()), op.value());
-      }
-    }
-    return batch;
-  }
 
   private void submit(List<Op> ops) {
     List<Op> copy = List.copyOf(ops);
@@ -139,17 +130,5 @@ final class CommitLog {
     return state;
   }
 
-  private static void apply(Map<String, byte[]> state, List<Op> ops) {
-    for (Op op : ops) {
-      if (op.value() == null) {
-        state.remove(op.key());
-      } else {
-        state.put(op.key(), op.value());
-      }
-    }
-  }
 
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

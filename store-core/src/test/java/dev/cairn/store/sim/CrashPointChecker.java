@@ -7,6 +7,7 @@ import dev.cairn.store.Store;
 import dev.cairn.store.StoreException;
 import dev.cairn.store.internal.engine.StoreEngine;
 import dev.cairn.store.internal.fs.Vfs;
+import dev.cairn.store.testing.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -281,7 +282,7 @@ final class CrashPointChecker {
   /** Null if {@code store} holds exactly {@code expected}, else the first difference. */
   static String contentMismatch(Store store, TreeMap<String, byte[]> expected, List<String> probes) {
     for (String key : probes) {
-      byte[] got = store.get(CommitLog.utf8(key));
+      byte[] got = store.get(Op.utf8(key));
       if (!Arrays.equals(expected.get(key), got)) {
         return "get(" + key + ") is " + describe(got) + ", expected " + describe(expected.get(key));
       }

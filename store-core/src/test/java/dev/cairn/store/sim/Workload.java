@@ -3,6 +3,7 @@ package dev.cairn.store.sim;
 import dev.cairn.store.Durability;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
+import dev.cairn.store.testing.Op;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,12 +51,12 @@ record Workload(String name, StoreOptions options, Body body) {
   static Workload batches(int count) {
     return new Workload("batches", syncOptions().build(), (store, log) -> {
       for (int i = 0; i < count; i++) {
-        List<CommitLog.Op> ops = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
         for (int j = 0; j < 5; j++) {
-          ops.add(new CommitLog.Op(key("b", (i * 3 + j) % 17), value(i * 5 + j, 20)));
+          ops.add(new Op(key("b", (i * 3 + j) % 17), value(i * 5 + j, 20)));
         }
         if (i > 0) {
-          ops.add(new CommitLog.Op(key("b", (i * 3 + 16) % 17), null));
+          ops.add(new Op(key("b", (i * 3 + 16) % 17), null));
         }
         log.write(store, ops);
       }
@@ -107,8 +108,8 @@ record Workload(String name, StoreOptions options, Body body) {
         List<CompletableFuture<Long>> round = new ArrayList<>();
         for (int j = 0; j < 8; j++) {
           int i = r * 8 + j;
-          round.add(log.writeAsync(store, List.of(new CommitLog.Op(key("g", i % 13), value(i, 40)),
-              new CommitLog.Op(key("h", i % 5), value(i + 5000, 12)))));
+          round.add(log.writeAsync(store, List.of(new Op(key("g", i % 13), value(i, 40)),
+              new Op(key("h", i % 5), value(i + 5000, 12)))));
         }
         log.awaitInOrder(round);
       }
@@ -140,8 +141,8 @@ record Workload(String name, StoreOptions options, Body body) {
     return new Workload("barriers", options, (store, log) -> {
       for (int i = 0; i < count; i++) {
         if (i % 4 == 3) {
-          log.write(store, List.of(new CommitLog.Op(key("p", i % 9), value(i, 50)),
-              new CommitLog.Op(key("q", i % 5), value(i + 1000, 10))));
+          log.write(store, List.of(new Op(key("p", i % 9), value(i, 50)),
+              new Op(key("q", i % 5), value(i + 1000, 10))));
         } else {
           log.put(store, key("p", i % 9), value(i, 20 + i % 30));
         }
