@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +130,36 @@ class StoreBehaviourTest {
       assertArrayEquals(new byte[] {4, 5}, m.value());
     }
     assertArrayEquals(new byte[] {1, 2, 3}, store.get(b("k")));
+  }
+
+  @Test
+  void scanReturnsEveryValueWhenItsKeysAreSpreadOverMoreSegmentsThanACursorRemembers() {
+    // Each round rotates the 64 KiB WAL into a segment of its own; the keys of the rounds
+    // interleave, so consecutive keys of a scan come from different segments.
+    int rounds = 24;
+    int perRound = 200;
+    TreeMap<String, byte[]> expected = new TreeMap<>();
+    try (Store spread = Store.open(dir.resolve("spread"),
+        config.options().walRotateBytes(64 << 10).backgroundCompaction(false).build())) {
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < perRound; i++) {
+          String key = String.format("k%05d", i * rounds + round);
+          byte[] value = (key + "-" + "v".repeat(400)).getBytes(UTF_8);
+          spread.put(b(key), value);
+          expected.put(key, value);
+        }
+      }
+      assertTrue(spread.stats().segments() > 16, "segments: " + spread.stats().segments());
+      List<String> keys = new ArrayList<>();
+      try (Cursor cursor = spread.scan(KeyRange.all())) {
+        while (cursor.hasNext()) {
+          Entry e = cursor.next();
+          keys.add(e.keyString());
+          assertArrayEquals(expected.get(e.keyString()), e.value(), e.keyString());
+        }
+      }
+      assertEquals(new ArrayList<>(expected.keySet()), keys);
+    }
   }
 
   @Test
