@@ -2,6 +2,7 @@ package dev.cairn.store.internal.engine;
 
 import dev.cairn.store.CorruptionException;
 import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.MergedIterator;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.BlockCodec;
 import dev.cairn.store.internal.segment.BlockReader;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +57,13 @@ final class Compactor {
     for (Segment s : victims) {
       live.put(s, new ArrayList<>());
     }
-    for (Map.Entry<byte[], Version> e : engine.index().entries()) {
-      Version head = e.getValue();
+    MergedIterator heads = engine.index().walk(null, null);
+    while (heads.advance()) {
+      Version head = heads.version();
       if (head.isStored()) {
         List<Live> list = live.get(head.segment);
         if (list != null) {
-          list.add(new Live(e.getKey(), head));
+          list.add(new Live(heads.key(), head));
         }
       }
     }
@@ -86,8 +87,8 @@ final class Compactor {
     return outputs;
   }
 
-  private void copyLive(Segment segment, List<Live> records) throws IOException {
-    records.sort(Comparator.<Live>comparingInt(l -> l.head().blockOffset).thenComparingInt(l -> l.head().recordOffset));
+  private void copyLive(Segment segment, List<Live> live) throws IOException {
+    List<Live> records = Arrays.asList(inFileOrder(live));
     int i = 0;
     while (i < records.size()) {
       int blockOffset = records.get(i).head().blockOffset;
@@ -123,6 +124,32 @@ final class Compactor {
       }
       i = j;
     }
+  }
+
+  /**
+   * A victim's live records in the order they lie in its file: by block, then by offset in the
+   * block. Sorted as packed {@code long} locations, which are unique within a segment.
+   */
+  private static Live[] inFileOrder(List<Live> records) {
+    long[] sorted = new long[records.size()];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = location(records.get(i).head());
+    }
+    Arrays.sort(sorted);
+    Live[] ordered = new Live[sorted.length];
+    for (Live l : records) {
+      int at = Arrays.binarySearch(sorted, location(l.head()));
+      if (ordered[at] != null) {
+        throw new IllegalStateException("two keys point at block " + l.head().blockOffset + " offset "
+            + l.head().recordOffset + " of " + l.head().segment.path());
+      }
+      ordered[at] = l;
+    }
+    return ordered;
+  }
+
+  private static long location(Version v) {
+    return (long) v.blockOffset << 32 | v.recordOffset;
   }
 
   private void openOutputIfNeeded() throws IOException {

@@ -6,15 +6,13 @@ import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointWriter;
 import dev.cairn.store.internal.feed.WalHistory;
 import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.MergedIterator;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.BlockCodec;
 import dev.cairn.store.internal.segment.Segment;
-import dev.cairn.store.internal.segment.SegmentWriter;
-import dev.cairn.store.internal.util.Bytes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,58 +192,19 @@ final class Maintenance {
   // ---------------------------------------------------------------- flush
 
   private void flush(Generation g) throws IOException {
-    KeyIndex index = engine.index();
-    List<byte[]> keys = new ArrayList<>(g.keys());
-    keys.sort(Bytes.KEY_ORDER);
-    List<KeyIndex.Replacement> moves = new ArrayList<>();
-    Segment segment = null;
     long number = engine.nextFileNumber();
-    Path path = FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, number);
-    boolean any = false;
-    working = path;
-    try (SegmentWriter writer = new SegmentWriter(engine.vfs(), path,
-        BlockCodec.id(engine.options().compression()), engine.options().blockBytes())) {
-      List<Version> versions = new ArrayList<>();
-      List<SegmentWriter.Location> locations = new ArrayList<>();
-      List<byte[]> written = new ArrayList<>();
-      byte[] previous = null;
-      for (byte[] key : keys) {
-        if (previous != null && Arrays.equals(previous, key)) {
-          continue;
-        }
-        previous = key;
-        Version v = index.visibleAt(key, g.lastSequence());
-        if (v == null || !v.isInMemory()) {
-          continue;
-        }
-        locations.add(writer.add(v.sequence, key, v.value));
-        versions.add(v);
-        written.add(key);
-        any = true;
-      }
-      if (any) {
-        writer.finish();
-        working = engine.directory();
-        engine.vfs().syncDirectory(engine.directory());
-        working = path;
-        segment = Segment.open(engine.vfs(), path, number, -1);
-        for (int i = 0; i < versions.size(); i++) {
-          Version v = versions.get(i);
-          SegmentWriter.Location at = locations.get(i);
-          moves.add(new KeyIndex.Replacement(written.get(i), v,
-              Version.stored(v.sequence, segment, at.blockOffset(), at.recordOffset(), v.valueLength, v.prev)));
-        }
-      }
+    Flusher flusher = new Flusher(engine, g);
+    Segment segment;
+    try {
+      segment = flusher.writeSegment(number, FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, number));
     } finally {
-      if (!any) {
-        engine.vfs().delete(path);
-      }
+      working = flusher.working();
     }
     if (segment != null) {
       List<Segment> next = new ArrayList<>(segments);
       next.add(segment);
       segments = List.copyOf(next);
-      index.replaceHeads(moves);
+      engine.index().replaceHeads(flusher.moves(segment));
     }
     flushedSequence = g.lastSequence();
     walStartNumber = g.walTo() + 1;
@@ -319,17 +278,7 @@ final class Maintenance {
     working = tmp;
     try (CheckpointWriter writer = new CheckpointWriter(engine.vfs(), tmp, meta,
         BlockCodec.id(engine.options().compression()))) {
-      for (Map.Entry<byte[], Version> e : engine.index().entries()) {
-        Version head = e.getValue();
-        if (head.sequence > flushedSequence || head.isTombstone()) {
-          continue;
-        }
-        Integer at = head.isStored() ? slot.get(head.segment) : null;
-        if (at == null) {
-          throw new IllegalStateException("key at sequence " + head.sequence + " is not in a live segment");
-        }
-        writer.add(e.getKey(), head.sequence, at, head.blockOffset, head.recordOffset, head.valueLength);
-      }
+      addHeads(writer, slot);
       writer.finish();
     }
     engine.vfs().rename(tmp, path);
@@ -343,9 +292,28 @@ final class Maintenance {
     }
   }
 
+  /** Adds the head of every key at or below the flushed sequence (tombstones need no entry). */
+  private void addHeads(CheckpointWriter writer, Map<Segment, Integer> slot) throws IOException {
+    MergedIterator heads = engine.index().walk(null, null);
+    while (heads.advance()) {
+      Version head = heads.version();
+      if (head.sequence > flushedSequence || head.isTombstone()) {
+        continue;
+      }
+      Integer at = head.isStored() ? slot.get(head.segment) : null;
+      if (at == null) {
+        throw new IllegalStateException("key at sequence " + head.sequence + " is not in a live segment");
+      }
+      writer.add(heads.key(), head.sequence, at, head.blockOffset, head.recordOffset, head.valueLength);
+    }
+  }
+
   // ---------------------------------------------------------------- compaction
 
   private void compact(boolean everySegmentWithGarbage) throws IOException {
+    if (everySegmentWithGarbage) {
+      engine.index().settle(); // exact live bytes: every overwrite so far shows as garbage
+    }
     double threshold = engine.options().compactionGarbageRatio();
     long smallBytes = engine.options().segmentBytes() / 8;
     List<Segment> victims = new ArrayList<>();

@@ -120,8 +120,16 @@ public final class KeyIndex {
     if (fromInclusive != null && toExclusive != null && Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {
       return List.of();
     }
+    return () -> walk(fromInclusive, toExclusive);
+  }
+
+  /** As {@link #range}, as one walk whose {@link MergedIterator#advance()} allocates nothing. */
+  public MergedIterator walk(byte[] fromInclusive, byte[] toExclusive) {
     Levels l = levels;
-    return () -> new MergedIterator(
+    if (fromInclusive != null && toExclusive != null && Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {
+      toExclusive = fromInclusive;
+    }
+    return new MergedIterator(
         sub(l.active, fromInclusive, toExclusive).entrySet().iterator(),
         l.frozen == null ? null : sub(l.frozen, fromInclusive, toExclusive).entrySet().iterator(),
         l.base,
@@ -158,6 +166,17 @@ public final class KeyIndex {
 
   /** {live keys, live key+value bytes}, consistent with whole commits. */
   public long[] counts() {
+    long stamp = lock.writeLock();
+    try {
+      settleLocked();
+      return new long[] {liveKeys, liveBytes};
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /** {live keys, live key+value bytes} as counted so far, without {@link #settle()}; for tests. */
+  long[] unsettledTotals() {
     long stamp = lock.readLock();
     try {
       return new long[] {liveKeys, liveBytes};
@@ -243,39 +262,83 @@ public final class KeyIndex {
     Levels l = levels;
     Version old;
     if (value != null && !keepHistory) {
-      // One traversal of the active map when it holds the key already.
-      old = l.active.put(key, Version.inMemory(sequence, value, null));
-      if (old == null) {
-        old = lookupBelowActive(l, key);
-      }
+      // One traversal of the active map, and no lookup below it: whatever a lower level holds for
+      // this key is counted out of the totals later, by the merge that meets both (or by settle()).
+      Version next = Version.inMemory(sequence, value, null);
+      old = l.active.put(key, next);
+      next.uncountedBelow = old != null ? old.uncountedBelow : l.frozen != null || l.base.size() > 0;
       activeWrites++;
     } else {
-      old = lookup(l, key);
+      Version inActive = l.active.get(key);
+      old = inActive != null ? inActive : lookupBelowActive(l, key);
+      boolean uncounted = inActive != null && inActive.uncountedBelow;
       boolean wasLive = old != null && !old.isTombstone();
       Version prev = keepHistory ? old : null;
+      Version next = null;
       if (value != null) {
-        l.active.put(key, Version.inMemory(sequence, value, prev));
+        next = Version.inMemory(sequence, value, prev);
       } else if (wasLive) {
-        l.active.put(key, Version.tombstone(sequence, prev)); // hides the key in lower levels
+        next = Version.tombstone(sequence, prev); // hides the key in lower levels
       }
-      if (value != null || wasLive) {
+      if (next != null) {
+        next.uncountedBelow = uncounted;
+        l.active.put(key, next);
         activeWrites++;
         if (prev != null) {
           historyKeys.add(key);
         }
       }
     }
-    if (old != null && !old.isTombstone()) {
-      liveKeys--;
-      liveBytes -= key.length + old.valueLength;
-      if (old.isStored()) {
-        old.segment.liveBytes().addAndGet(-old.recordBytes(key.length));
-      }
-    }
+    countOut(key, old);
     if (value != null) {
       liveKeys++;
       liveBytes += key.length + value.length;
       memKeys.add(key);
+    }
+  }
+
+  /** Takes {@code hidden}, a version a newer one now hides, out of the live totals. Under the write lock. */
+  private void countOut(byte[] key, Version hidden) {
+    if (hidden != null && !hidden.isTombstone()) {
+      liveKeys--;
+      liveBytes -= key.length + hidden.valueLength;
+      if (hidden.isStored()) {
+        hidden.segment.liveBytes().addAndGet(-hidden.recordBytes(key.length));
+      }
+    }
+  }
+
+  /**
+   * Counts out every version still hidden uncounted below the active or frozen map, so that the
+   * live totals and the segments' live bytes are exact: what {@link #counts()} and an explicit
+   * compaction need. Costs a lookup per key written since the last merge.
+   */
+  public void settle() {
+    long stamp = lock.writeLock();
+    try {
+      settleLocked();
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  private void settleLocked() {
+    Levels l = levels;
+    for (Map.Entry<byte[], Version> e : l.active.entrySet()) {
+      Version v = e.getValue();
+      if (v.uncountedBelow) {
+        v.uncountedBelow = false;
+        countOut(e.getKey(), lookupBelowActive(l, e.getKey()));
+      }
+    }
+    if (l.frozen != null) {
+      for (Map.Entry<byte[], Version> e : l.frozen.entrySet()) {
+        Version v = e.getValue();
+        if (v.uncountedBelow) {
+          v.uncountedBelow = false;
+          countOut(e.getKey(), l.base.get(e.getKey()));
+        }
+      }
     }
   }
 
@@ -355,9 +418,16 @@ public final class KeyIndex {
   /** The second half of {@link #merge()}: merges the frozen map into a new base run. */
   void finishMerge() {
     Levels merging = levels; // only this thread changes the frozen map and the base
-    SortedRun merged = merging.base.mergeUnder(merging.frozen);
+    List<SortedRun.Shadowed> shadowed = new ArrayList<>();
+    SortedRun merged = merging.base.mergeUnder(merging.frozen, shadowed);
     long stamp = lock.writeLock();
     try {
+      for (SortedRun.Shadowed s : shadowed) {
+        if (s.newer().uncountedBelow) { // not counted out by settle() meanwhile
+          s.newer().uncountedBelow = false;
+          countOut(s.key(), s.older());
+        }
+      }
       levels = new Levels(levels.active, null, merged);
     } finally {
       lock.unlockWrite(stamp);
@@ -397,6 +467,8 @@ public final class KeyIndex {
   private static boolean replaceHead(Levels l, Replacement r) {
     // Versions compare by identity: a head rewritten meanwhile is left alone. By the time a flush
     // moves its keys, merges have taken most of them into the base, so look before replacing.
+    // The replacement hides what the version it replaces hid.
+    r.replacement().uncountedBelow = r.expected().uncountedBelow;
     Version head = l.active.get(r.key());
     if (head != null) {
       return head == r.expected() && l.active.replace(r.key(), r.expected(), r.replacement());

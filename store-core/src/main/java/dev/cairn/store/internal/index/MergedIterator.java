@@ -15,8 +15,11 @@ import java.util.NoSuchElementException;
  * <p>Keys are compared by their {@link Bytes#keyPrefix eight-byte prefixes} first, which the run
  * keeps in an array: a scan over the base run touches a key's bytes only where prefixes tie, and
  * while the maps have nothing left in the range it just walks the run.
+ *
+ * <p>Use it either as an {@link Iterator} or, to walk without allocating an entry per key, through
+ * {@link #advance()}, {@link #key()} and {@link #version()}; not both at once.
  */
-final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
+public final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
   private final Iterator<Map.Entry<byte[], Version>> active;
   private final Iterator<Map.Entry<byte[], Version>> frozen;
   private final SortedRun base;
@@ -26,6 +29,8 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
   private long activePrefix;
   private Map.Entry<byte[], Version> frozenHead;
   private long frozenPrefix;
+  private byte[] key;
+  private Version version;
 
   /** {@code frozen} may be null; {@code base} entries {@code [baseFrom, baseTo)} take part. */
   MergedIterator(Iterator<Map.Entry<byte[], Version>> active, Iterator<Map.Entry<byte[], Version>> frozen,
@@ -61,12 +66,23 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
 
   @Override
   public Map.Entry<byte[], Version> next() {
+    if (!advance()) {
+      throw new NoSuchElementException();
+    }
+    return new SimpleImmutableEntry<>(key, version);
+  }
+
+  /**
+   * Moves to the next entry without allocating one: {@link #key()} and {@link #version()} then
+   * describe it. Returns false at the end.
+   */
+  public boolean advance() {
     if (activeHead == null && frozenHead == null) {
       if (baseNext >= baseEnd) {
-        throw new NoSuchElementException();
+        return false;
       }
-      int i = baseNext++;
-      return new SimpleImmutableEntry<>(base.key(i), base.version(i));
+      takeBase();
+      return true;
     }
     // The smallest key among the heads; on a tie the newest level's entry wins.
     Map.Entry<byte[], Version> result = activeHead;
@@ -75,26 +91,44 @@ final class MergedIterator implements Iterator<Map.Entry<byte[], Version>> {
       result = frozenHead;
       prefix = frozenPrefix;
     }
-    byte[] key = result.getKey();
-    int baseOrder = baseNext < baseEnd ? compare(base.prefix(baseNext), base.key(baseNext), prefix, key) : 1;
+    byte[] resultKey = result.getKey();
+    int baseOrder = baseNext < baseEnd ? compare(base.prefix(baseNext), base.key(baseNext), prefix, resultKey) : 1;
     if (baseOrder < 0) {
-      int i = baseNext++;
-      return new SimpleImmutableEntry<>(base.key(i), base.version(i));
+      takeBase();
+      return true;
     }
+    key = resultKey;
+    version = result.getValue();
     // Step every source past the chosen key.
     if (result == activeHead) {
       advanceActive();
-    } else if (activeHead != null && activePrefix == prefix && Bytes.compareKeys(activeHead.getKey(), key) == 0) {
+    } else if (activeHead != null && activePrefix == prefix && Bytes.compareKeys(activeHead.getKey(), resultKey) == 0) {
       advanceActive();
     }
     if (result == frozenHead) {
       advanceFrozen();
-    } else if (frozenHead != null && frozenPrefix == prefix && Bytes.compareKeys(frozenHead.getKey(), key) == 0) {
+    } else if (frozenHead != null && frozenPrefix == prefix && Bytes.compareKeys(frozenHead.getKey(), resultKey) == 0) {
       advanceFrozen();
     }
     if (baseOrder == 0) {
       baseNext++;
     }
-    return result;
+    return true;
+  }
+
+  private void takeBase() {
+    int i = baseNext++;
+    key = base.key(i);
+    version = base.version(i);
+  }
+
+  /** The key {@link #advance()} moved to. */
+  public byte[] key() {
+    return key;
+  }
+
+  /** The head version of {@link #key()}. */
+  public Version version() {
+    return version;
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.store.internal.index;
 import dev.cairn.store.internal.util.Bytes;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -146,7 +147,10 @@ final class SortedRun {
    * together with what it hides: at the bottom level there is nothing left for it to hide.
    * Versions are shared, not copied. {@code newer} must not change while this runs.
    */
-  SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer) {
+  /** A version of {@code newer} that hid {@code older}, this run's version of the same key, in a merge. */
+  record Shadowed(byte[] key, Version newer, Version older) {}
+
+  SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
     byte[][] outKeys = new byte[capacity][];
     long[] outPrefixes = new long[capacity];
@@ -182,6 +186,9 @@ final class SortedRun {
         e = it.hasNext() ? it.next() : null;
         ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
         if (c == 0) {
+          if (v.uncountedBelow) {
+            shadowed.add(new Shadowed(key, v, versions[i]));
+          }
           i++; // shadowed by the newer version
         }
       }

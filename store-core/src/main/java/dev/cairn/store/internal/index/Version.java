@@ -13,10 +13,12 @@ import dev.cairn.store.internal.segment.Segment;
  * </ul>
  *
  * <p>Immutable but for {@link #prev}, the next older version, which is kept only while an open
- * snapshot may read it. {@code prev} is written only under the index write lock and read without
- * it: trimming only ever cuts versions older than what every open snapshot needs.
+ * snapshot may read it, and the {@link #uncountedBelow} flag. {@code prev} is written only under
+ * the index write lock and read without it: trimming only ever cuts versions older than what
+ * every open snapshot needs.
  *
- * <p>Size matters: one object per live key. With compressed oops this is 48 bytes.
+ * <p>Size matters: one object per live key. With compressed oops this is 48 bytes (the flag fills
+ * padding).
  */
 public final class Version {
   public final long sequence;
@@ -26,6 +28,14 @@ public final class Version {
   public final int recordOffset;
   public final int valueLength;
   public volatile Version prev;
+  /**
+   * Set while a version of the same key in a lower level of the index, hidden by this one, may
+   * still count in the live totals: a put of a key new to the active map does not look below it.
+   * The merge that meets both versions (or {@link KeyIndex#settle()}) counts the hidden one out and
+   * clears this. Read and written under the index write lock, except that a merge reads it as a
+   * hint and checks again under the lock.
+   */
+  boolean uncountedBelow;
 
   private Version(long sequence, Segment segment, byte[] value, int blockOffset, int recordOffset,
       int valueLength, Version prev) {

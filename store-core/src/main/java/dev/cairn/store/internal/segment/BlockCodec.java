@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * Compresses and decompresses block contents with the pure-Java codecs. Stateless and
- * thread-safe: every call uses fresh codec instances, which hold per-call tables.
+ * thread-safe: decompression uses fresh codec instances; a writer holds its own compressor.
  */
 public final class BlockCodec {
   private BlockCodec() {}
@@ -31,24 +31,26 @@ public final class BlockCodec {
   }
 
   /**
-   * Compresses {@code raw[0, length)} with codec {@code codecId}; returns the stored bytes, or null
-   * when compression saves less than 1/8 (the block is then stored raw).
+   * A compressor for codec {@code codecId}, or null for {@link SegmentFormat#CODEC_NONE}. A
+   * compressor is not thread-safe but may be reused: it resets its tables on every call.
    */
-  public static byte[] compress(int codecId, byte[] raw, int length) {
-    Compressor compressor;
+  public static Compressor newCompressor(int codecId) {
     if (codecId == SegmentFormat.CODEC_LZ4) {
-      compressor = new Lz4Compressor();
+      return new Lz4Compressor();
     } else if (codecId == SegmentFormat.CODEC_ZSTD) {
-      compressor = new ZstdCompressor();
-    } else {
+      return new ZstdCompressor();
+    } else if (codecId == SegmentFormat.CODEC_NONE) {
       return null;
     }
-    byte[] out = new byte[compressor.maxCompressedLength(length)];
-    int n = compressor.compress(raw, 0, length, out, 0, out.length);
-    if (n > length - (length >>> 3)) {
-      return null;
-    }
-    return Arrays.copyOf(out, n);
+    throw new IllegalArgumentException("unknown block codec " + codecId);
+  }
+
+  /**
+   * Whether a block of {@code rawLength} bytes that compressed to {@code compressedLength} is worth
+   * storing compressed: only when compression saves at least 1/8.
+   */
+  public static boolean worthCompressing(int rawLength, int compressedLength) {
+    return compressedLength <= rawLength - (rawLength >>> 3);
   }
 
   /**

@@ -3,7 +3,9 @@ package dev.cairn.store.internal.segment;
 import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.internal.util.ByteSink;
 import dev.cairn.store.internal.util.Bytes;
+import io.airlift.compress.Compressor;
 import java.io.IOException;
+import java.util.zip.CRC32C;
 
 /**
  * Packs records into framed, compressed blocks and appends them to a file, buffering about 1 MiB
@@ -17,6 +19,8 @@ public final class BlockWriter {
 
   private final VfsFile file;
   private final int codecId;
+  private final Compressor compressor; // null for CODEC_NONE
+  private final CRC32C crc = new CRC32C();
   private final int targetBlockBytes;
   private final ByteSink raw;
   private final ByteSink out = new ByteSink(OUTPUT_FLUSH_BYTES + 64 * 1024);
@@ -29,6 +33,7 @@ public final class BlockWriter {
   public BlockWriter(VfsFile file, long startOffset, int codecId, int targetBlockBytes) {
     this.file = file;
     this.codecId = codecId;
+    this.compressor = BlockCodec.newCompressor(codecId);
     this.targetBlockBytes = targetBlockBytes;
     this.raw = new ByteSink(targetBlockBytes + 1024);
     this.flushedBytes = startOffset;
@@ -73,19 +78,30 @@ public final class BlockWriter {
       return;
     }
     int rawLength = raw.size();
-    byte[] stored = BlockCodec.compress(codecId, raw.array(), rawLength);
-    int codec = stored == null ? SegmentFormat.CODEC_NONE : codecId;
-    byte[] body = stored == null ? raw.array() : stored;
-    int storedLength = stored == null ? rawLength : stored.length;
     int at = out.skip(SegmentFormat.BLOCK_HEADER_BYTES);
+    int codec = SegmentFormat.CODEC_NONE;
+    int storedLength = rawLength;
+    if (compressor != null) {
+      // Compress straight into the output buffer; fall back to the raw bytes if that saves too little.
+      int max = compressor.maxCompressedLength(rawLength);
+      int body = out.skip(max);
+      int n = compressor.compress(raw.array(), 0, rawLength, out.array(), body, max);
+      out.truncate(body);
+      if (BlockCodec.worthCompressing(rawLength, n)) {
+        codec = codecId;
+        storedLength = n;
+        out.skip(n);
+      }
+    }
+    if (codec == SegmentFormat.CODEC_NONE) {
+      out.put(raw.array(), 0, rawLength);
+    }
     byte[] o = out.array();
     o[at] = (byte) codec;
     Bytes.putInt(o, at + 1, recordsInBlock);
     Bytes.putInt(o, at + 5, rawLength);
     Bytes.putInt(o, at + 9, storedLength);
-    out.put(body, 0, storedLength);
-    o = out.array();
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.reset();
     crc.update(o, at, 13);
     crc.update(o, at + SegmentFormat.BLOCK_HEADER_BYTES, storedLength);
     Bytes.putInt(o, at + 13, (int) crc.getValue());

@@ -28,6 +28,14 @@ public final class ByteSink {
     size = 0;
   }
 
+  /** Drops everything after the first {@code newSize} bytes. */
+  public void truncate(int newSize) {
+    if (newSize < 0 || newSize > size) {
+      throw new IndexOutOfBoundsException("truncate to " + newSize + " of " + size);
+    }
+    size = newSize;
+  }
+
   /** Reserves {@code n} bytes and returns their offset, for fields filled in later. */
   public int skip(int n) {
     ensure(n);
