@@ -102,27 +102,37 @@ final class Compactor {
       openOutputIfNeeded();
       working = writer.path();
       if (inBlock.size() == block.recordCount()) {
-        long at = writer.copyBlock(block);
-        for (Live l : inBlock) {
-          pending.add(new Pending(l.key(), l.head(), at, l.head().recordOffset));
-        }
+        copyWholeBlock(block, inBlock);
       } else {
-        byte[] raw = block.decompress(segment.path(), blockOffset);
-        working = writer.path();
-        for (Live l : inBlock) {
-          SegmentRecord r = SegmentRecord.read(segment.path(), blockOffset, raw, l.head().recordOffset);
-          if (r.sequence() != l.head().sequence || !Arrays.equals(r.key(), l.key())) {
-            throw new CorruptionException(segment.path(), blockOffset,
-                "record at block offset " + l.head().recordOffset + " is not the one the index expects");
-          }
-          SegmentWriter.Location loc = writer.add(r.sequence(), r.key(), r.value());
-          pending.add(new Pending(l.key(), l.head(), loc.blockOffset(), loc.recordOffset()));
-        }
+        rewriteLive(segment, blockOffset, block, inBlock);
       }
       if (writer.length() >= engine.options().segmentBytes()) {
         finishOutput();
       }
       i = j;
+    }
+  }
+
+  /** Copies a block whose records are all live, still compressed. */
+  private void copyWholeBlock(BlockReader.Framed block, List<Live> inBlock) throws IOException {
+    long at = writer.copyBlock(block);
+    for (Live l : inBlock) {
+      pending.add(new Pending(l.key(), l.head(), at, l.head().recordOffset));
+    }
+  }
+
+  /** Rewrites the live records of a block that also holds garbage. */
+  private void rewriteLive(Segment segment, int blockOffset, BlockReader.Framed block, List<Live> inBlock)
+      throws IOException {
+    byte[] raw = block.decompress(segment.path(), blockOffset);
+    for (Live l : inBlock) {
+      SegmentRecord r = SegmentRecord.read(segment.path(), blockOffset, raw, l.head().recordOffset);
+      if (r.sequence() != l.head().sequence || !Arrays.equals(r.key(), l.key())) {
+        throw new CorruptionException(segment.path(), blockOffset,
+            "record at block offset " + l.head().recordOffset + " is not the one the index expects");
+      }
+      SegmentWriter.Location loc = writer.add(r.sequence(), r.key(), r.value());
+      pending.add(new Pending(l.key(), l.head(), loc.blockOffset(), loc.recordOffset()));
     }
   }
 

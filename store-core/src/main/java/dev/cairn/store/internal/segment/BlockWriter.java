@@ -9,7 +9,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Packs records into framed, compressed blocks and appends them to a file, buffering about 1 MiB
- * of output between appends. Used by segment and checkpoint writers. Not thread-safe.
+ * of output between appends. Used by segment and checkpoint writers. Not thread-safe. A block
+ * that compression would shrink by less than 1/8 is stored raw; after a run of such blocks the
+ * writer stops trying but for a probe now and then (docs/FORMAT.md, "Codecs").
  *
  * <p>Callers add a record with {@link #startRecord()} (which returns where it lands) and then
  * write its bytes into {@link #raw()}; a block is sealed once its raw size reaches the target.
@@ -19,7 +21,14 @@ public final class BlockWriter {
 
   private final VfsFile file;
   private final int codecId;
+  /** Blocks in a row that did not compress, after which only every {@link #PROBE_INTERVAL}th block tries. */
+  static final int INCOMPRESSIBLE_RUN = 4;
+
+  static final int PROBE_INTERVAL = 8;
+
   private final Compressor compressor; // null for CODEC_NONE
+  private int incompressibleRun;
+  private int skippedSinceProbe;
   private final CRC32C crc = new CRC32C();
   private final int targetBlockBytes;
   private final ByteSink raw;
@@ -81,7 +90,7 @@ public final class BlockWriter {
     int at = out.skip(SegmentFormat.BLOCK_HEADER_BYTES);
     int codec = SegmentFormat.CODEC_NONE;
     int storedLength = rawLength;
-    if (compressor != null) {
+    if (shouldTryCompressing()) {
       // Compress straight into the output buffer; fall back to the raw bytes if that saves too little.
       int max = compressor.maxCompressedLength(rawLength);
       int body = out.skip(max);
@@ -91,6 +100,9 @@ public final class BlockWriter {
         codec = codecId;
         storedLength = n;
         out.skip(n);
+        incompressibleRun = 0;
+      } else {
+        incompressibleRun++;
       }
     }
     if (codec == SegmentFormat.CODEC_NONE) {
@@ -110,6 +122,25 @@ public final class BlockWriter {
     raw.reset();
     recordsInBlock = 0;
     flushIfFull();
+  }
+
+  /**
+   * Whether to try compressing the block being sealed: always, until {@link #INCOMPRESSIBLE_RUN}
+   * blocks in a row did not compress (random, already compressed or encrypted values); then only
+   * every {@link #PROBE_INTERVAL}th block, to notice when the data changes.
+   */
+  private boolean shouldTryCompressing() {
+    if (compressor == null) {
+      return false;
+    }
+    if (incompressibleRun < INCOMPRESSIBLE_RUN) {
+      return true;
+    }
+    if (++skippedSinceProbe < PROBE_INTERVAL) {
+      return false;
+    }
+    skippedSinceProbe = 0;
+    return true;
   }
 
   /** Seals the last block and appends everything buffered. Returns the file offset after the last block. */
