@@ -110,6 +110,24 @@ class StoreBehaviourTest {
   }
 
   @Test
+  void valuesGivenToUpdateAndBatchesAreCopied_callerCannotChangeTheStore() {
+    byte[] next = {4, 5, 6};
+    store.update(b("u"), old -> next);
+    next[0] = 9;
+    byte[] a = {7};
+    byte[] c = {8, 8};
+    store.write(WriteBatch.create().put(b("a"), a).put(b("c"), c));
+    a[0] = 0;
+    c[1] = 0;
+    assertArrayEquals(new byte[] {4, 5, 6}, store.get(b("u")));
+    assertArrayEquals(new byte[] {7}, store.get(b("a")));
+    assertArrayEquals(new byte[] {8, 8}, store.get(b("c")));
+    reopen(); // and as recovered from the WAL
+    assertArrayEquals(new byte[] {4, 5, 6}, store.get(b("u")));
+    assertArrayEquals(new byte[] {8, 8}, store.get(b("c")));
+  }
+
+  @Test
   void scannedEntriesAreCopies_callerCannotChangeTheStore() {
     store.put(b("k"), new byte[] {1, 2, 3});
     reopen(); // one value in a segment, one in memory

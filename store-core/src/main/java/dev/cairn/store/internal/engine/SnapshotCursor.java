@@ -83,7 +83,7 @@ final class SnapshotCursor implements Cursor {
   /** As {@link StoreEngine#valueOf}, reusing the segment's last block when {@code v} is in it. */
   private byte[] valueOf(byte[] key, Version v) {
     if (v.isInMemory()) {
-      return v.value.clone();
+      return v.copyOfValue();
     }
     int slot = -1;
     for (int i = 0; i < MEMO; i++) {

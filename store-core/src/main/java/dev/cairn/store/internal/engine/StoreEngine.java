@@ -333,7 +333,7 @@ public final class StoreEngine implements Store {
   /** The value of {@code v} (a copy), reading it from its segment if needed; null if it must be looked up again. */
   byte[] valueOf(byte[] key, Version v) {
     if (v.isInMemory()) {
-      return v.value.clone();
+      return v.copyOfValue();
     }
     return readStored(key, v);
   }
@@ -443,7 +443,8 @@ public final class StoreEngine implements Store {
     WriteBatch.checkKey(key);
     WriteBatch.checkValue(value);
     checkOpen();
-    return pipeline.commit(new Commit(WalRecord.encodeSingle(key.clone(), value.clone()), null, 0, null));
+    // The record copies the value; the index keeps that copy, so the caller's array is read only here.
+    return pipeline.commit(new Commit(WalRecord.encodeSingle(key.clone(), value), null, 0, null));
   }
 
   @Override
@@ -505,7 +506,7 @@ public final class StoreEngine implements Store {
         if (next != null) {
           WriteBatch.checkValue(next);
         }
-        WalRecord record = WalRecord.encodeSingle(key.clone(), next == null ? null : next.clone());
+        WalRecord record = WalRecord.encodeSingle(key.clone(), next);
         Commit commit = new Commit(record, key, current.liveSequence(), null);
         if (pipeline.commit(commit) != Commit.REJECTED) {
           return next == null ? null : next.clone();

@@ -52,6 +52,12 @@ public final class KeyIndex {
 
   static final int MERGE_FRACTION = 32;
 
+  /**
+   * Replacements made per hold of the write lock: each costs lookups, and a writer waits for a
+   * whole chunk (longer if the maintenance thread is descheduled while holding the lock).
+   */
+  private static final int REPLACE_CHUNK = 128;
+
   /** The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. */
   private record Levels(ConcurrentSkipListMap<byte[], Version> active,
       ConcurrentSkipListMap<byte[], Version> frozen, SortedRun base) {}
@@ -60,7 +66,8 @@ public final class KeyIndex {
   private final StampedLock lock = new StampedLock();
 
   // Guarded by lock (write side), read under the read side.
-  private long visibleSequence;
+  /** Written under the write lock once a commit is applied; read without it. */
+  private volatile long visibleSequence;
   private long liveKeys;
   private long liveBytes;
   /** Writes into the active map since it was last frozen; written under the write lock. */
@@ -155,13 +162,9 @@ public final class KeyIndex {
     return range(null, null);
   }
 
+  /** The sequence of the last commit applied: every commit up to it is visible. */
   public long visibleSequence() {
-    long stamp = lock.readLock();
-    try {
-      return visibleSequence;
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    return visibleSequence;
   }
 
   /** {live keys, live key+value bytes}, consistent with whole commits. */
@@ -249,7 +252,9 @@ public final class KeyIndex {
       for (WalRecord record : records) {
         long sequence = record.sequence();
         for (int i = 0; i < record.size(); i++) {
-          applyOne(record.key(i), record.value(i), sequence, keepHistory);
+          byte[] buffer = record.valueBuffer(i);
+          applyOne(record.key(i), buffer, buffer == null ? 0 : record.valueOffset(i),
+              buffer == null ? 0 : record.value(i).length, sequence, keepHistory);
         }
         visibleSequence = sequence;
       }
@@ -258,13 +263,14 @@ public final class KeyIndex {
     }
   }
 
-  private void applyOne(byte[] key, byte[] value, long sequence, boolean keepHistory) {
+  /** Applies a put of {@code value[offset, offset + length)}, or a delete if {@code value} is null. */
+  private void applyOne(byte[] key, byte[] value, int offset, int length, long sequence, boolean keepHistory) {
     Levels l = levels;
     Version old;
     if (value != null && !keepHistory) {
       // One traversal of the active map, and no lookup below it: whatever a lower level holds for
       // this key is counted out of the totals later, by the merge that meets both (or by settle()).
-      Version next = Version.inMemory(sequence, value, null);
+      Version next = Version.inMemory(sequence, value, offset, length, null);
       old = l.active.put(key, next);
       next.uncountedBelow = old != null ? old.uncountedBelow : l.frozen != null || l.base.size() > 0;
       activeWrites++;
@@ -276,7 +282,7 @@ public final class KeyIndex {
       Version prev = keepHistory ? old : null;
       Version next = null;
       if (value != null) {
-        next = Version.inMemory(sequence, value, prev);
+        next = Version.inMemory(sequence, value, offset, length, prev);
       } else if (wasLive) {
         next = Version.tombstone(sequence, prev); // hides the key in lower levels
       }
@@ -292,7 +298,7 @@ public final class KeyIndex {
     countOut(key, old);
     if (value != null) {
       liveKeys++;
-      liveBytes += key.length + value.length;
+      liveBytes += key.length + length;
       memKeys.add(key);
     }
   }
@@ -444,7 +450,7 @@ public final class KeyIndex {
    */
   public int replaceHeads(List<Replacement> replacements) {
     int moved = 0;
-    int chunk = 1024;
+    int chunk = REPLACE_CHUNK;
     for (int from = 0; from < replacements.size(); from += chunk) {
       long stamp = lock.writeLock();
       try {

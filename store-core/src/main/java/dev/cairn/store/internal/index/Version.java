@@ -6,7 +6,9 @@ import dev.cairn.store.internal.segment.Segment;
  * One version of one key's value, as the in-memory index holds it. Three shapes:
  *
  * <ul>
- *   <li>in memory: {@code value != null}; written since the last flush, still only in the WAL;
+ *   <li>in memory: {@code value != null}; written since the last flush, still only in the WAL. The
+ *       value is {@code value[recordOffset, recordOffset + valueLength)}: usually a slice of the
+ *       encoded WAL record, so that a put copies the caller's value once, never to be changed;
  *   <li>stored: {@code segment != null}; the record at ({@code blockOffset}, {@code recordOffset})
  *       of that segment;
  *   <li>tombstone: both null; a delete, kept only while a snapshot may still need what it hides.
@@ -50,6 +52,16 @@ public final class Version {
 
   public static Version inMemory(long sequence, byte[] value, Version prev) {
     return new Version(sequence, null, value, 0, 0, value.length, prev);
+  }
+
+  /** An in-memory version whose value is {@code buffer[offset, offset + length)}, which must never change. */
+  public static Version inMemory(long sequence, byte[] buffer, int offset, int length, Version prev) {
+    return new Version(sequence, null, buffer, 0, offset, length, prev);
+  }
+
+  /** A copy of an in-memory version's value. */
+  public byte[] copyOfValue() {
+    return java.util.Arrays.copyOfRange(value, recordOffset, recordOffset + valueLength);
   }
 
   public static Version stored(long sequence, Segment segment, long blockOffset, int recordOffset,

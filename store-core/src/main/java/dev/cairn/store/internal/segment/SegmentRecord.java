@@ -10,7 +10,12 @@ public record SegmentRecord(long sequence, byte[] key, byte[] value, int nextOff
 
   /** Appends the encoding of a record to a block's raw content. */
   public static void write(ByteSink raw, long sequence, byte[] key, byte[] value) {
-    raw.putLong(sequence).putVarint(key.length).put(key).putVarint(value.length).put(value);
+    write(raw, sequence, key, value, 0, value.length);
+  }
+
+  /** Appends the encoding of a record whose value is {@code value[offset, offset + length)}. */
+  public static void write(ByteSink raw, long sequence, byte[] key, byte[] value, int offset, int length) {
+    raw.putLong(sequence).putVarint(key.length).put(key).putVarint(length).put(value, offset, length);
   }
 
   /**

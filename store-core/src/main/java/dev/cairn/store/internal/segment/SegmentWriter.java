@@ -34,9 +34,14 @@ public final class SegmentWriter implements AutoCloseable {
 
   /** Adds a record; returns its location. */
   public Location add(long sequence, byte[] key, byte[] value) throws IOException {
+    return add(sequence, key, value, 0, value.length);
+  }
+
+  /** Adds a record whose value is {@code value[offset, offset + length)}; returns its location. */
+  public Location add(long sequence, byte[] key, byte[] value, int offset, int length) throws IOException {
     int recordOffset = blocks.startRecord();
     long blockOffset = blocks.blockOffset();
-    SegmentRecord.write(blocks.raw(), sequence, key, value);
+    SegmentRecord.write(blocks.raw(), sequence, key, value, offset, length);
     recordCount++;
     return new Location(blockOffset, recordOffset);
   }

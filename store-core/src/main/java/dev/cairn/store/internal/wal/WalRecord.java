@@ -15,12 +15,14 @@ public final class WalRecord {
   private final byte[] bytes;
   private final byte[][] keys;
   private final byte[][] values; // null marks a delete
+  private final int[] valueOffsets; // where each value lies in bytes; null for a decoded record
   private long sequence;
 
-  private WalRecord(byte[] bytes, byte[][] keys, byte[][] values, long sequence) {
+  private WalRecord(byte[] bytes, byte[][] keys, byte[][] values, int[] valueOffsets, long sequence) {
     this.bytes = bytes;
     this.keys = keys;
     this.values = values;
+    this.valueOffsets = valueOffsets;
     this.sequence = sequence;
   }
 
@@ -51,8 +53,8 @@ public final class WalRecord {
 
   /**
    * Encodes one put ({@code value} non-null) or delete of {@code key}: what {@link
-   * #encode(WriteBatch)} makes of a one-operation batch. The arrays are shared, not copied; the
-   * caller has already validated and copied them.
+   * #encode(WriteBatch)} makes of a one-operation batch. The arrays are shared, not copied: the
+   * caller has validated both and copied the key; the value is read only here, into the record.
    */
   public static WalRecord encodeSingle(byte[] key, byte[] value) {
     return encode(new byte[][] {key}, new byte[][] {value}, WalFormat.MIN_PAYLOAD_BYTES + opBytes(key, value));
@@ -83,6 +85,7 @@ public final class WalRecord {
     Bytes.putInt(bytes, 0, (int) payloadLength);
     Bytes.putInt(bytes, SEQUENCE_OFFSET + 8, keys.length);
     int at = SEQUENCE_OFFSET + 12;
+    int[] valueOffsets = new int[keys.length];
     for (int i = 0; i < keys.length; i++) {
       byte[] key = keys[i];
       byte[] value = values[i];
@@ -93,10 +96,11 @@ public final class WalRecord {
       if (value != null) {
         at = putVarint(bytes, at, value.length);
         System.arraycopy(value, 0, bytes, at, value.length);
+        valueOffsets[i] = at;
         at += value.length;
       }
     }
-    return new WalRecord(bytes, keys, values, 0);
+    return new WalRecord(bytes, keys, values, valueOffsets, 0);
   }
 
   /** Unsigned LEB128, as {@link dev.cairn.store.internal.util.ByteSink#putVarint}; returns the next offset. */
@@ -142,7 +146,7 @@ public final class WalRecord {
     if (in.hasRemaining()) {
       throw new ByteSource.Truncated(in.remaining() + " bytes follow the last operation");
     }
-    return new WalRecord(null, keys, values, sequence);
+    return new WalRecord(null, keys, values, null, sequence);
   }
 
   /** The encoded record, header included; null for a decoded record. */
@@ -162,8 +166,25 @@ public final class WalRecord {
     return keys[i];
   }
 
-  /** The value of operation {@code i}, or null for a delete. */
+  /**
+   * The value of operation {@code i} as given to the encoder (the caller's array, which may have
+   * changed since), or as decoded; null for a delete. Readers of what was committed use {@link
+   * #valueBuffer}.
+   */
   public byte[] value(int i) {
     return values[i];
+  }
+
+  /**
+   * The array that holds the committed value of operation {@code i} (null for a delete), at
+   * {@link #valueOffset}: the encoded record itself, or the decoded value.
+   */
+  public byte[] valueBuffer(int i) {
+    return values[i] == null ? null : bytes != null ? bytes : values[i];
+  }
+
+  /** Where in {@link #valueBuffer} the value of operation {@code i} starts. */
+  public int valueOffset(int i) {
+    return valueOffsets == null ? 0 : valueOffsets[i];
   }
 }

@@ -49,7 +49,7 @@ class KeyIndexTest {
   }
 
   private static byte[] valueOf(Version v) {
-    return v == null || v.isTombstone() ? null : v.value;
+    return v == null || v.isTombstone() ? null : v.copyOfValue();
   }
 
   private TreeMap<byte[], byte[]> content(Iterable<Map.Entry<byte[], Version>> entries, long at) {
@@ -148,7 +148,7 @@ class KeyIndexTest {
         while (!stop.get()) {
           int k = random.nextInt(keys);
           Version v = index.head(counterKey(k));
-          long now = v == null ? 0 : Bytes.getLong(v.value, 0);
+          long now = v == null ? 0 : Bytes.getLong(v.copyOfValue(), 0);
           if (now < seen[k]) {
             throw new AssertionError("key " + k + " went from " + seen[k] + " back to " + now);
           }
@@ -178,7 +178,7 @@ class KeyIndexTest {
     }
     index.merge();
     for (int k = 0; k < keys; k++) {
-      assertEquals(100, Bytes.getLong(index.head(counterKey(k)).value, 0), "key " + k);
+      assertEquals(100, Bytes.getLong(index.head(counterKey(k)).copyOfValue(), 0), "key " + k);
     }
   }
 
