@@ -77,6 +77,8 @@ public final class KeyIndex {
   private long nextSnapshotId = 1;
   /** Keys whose chains hold versions kept for snapshots. */
   private final ConcurrentLinkedQueue<byte[]> historyKeys = new ConcurrentLinkedQueue<>();
+  /** Holds the values of in-memory versions; used under the write lock. */
+  private final ValueArena arena = new ValueArena();
   /** Keys written in memory since the last WAL rotation. Only the writer touches it. */
   private List<byte[]> memKeys = new ArrayList<>();
 
@@ -266,6 +268,10 @@ public final class KeyIndex {
   /** Applies a put of {@code value[offset, offset + length)}, or a delete if {@code value} is null. */
   private void applyOne(byte[] key, byte[] value, int offset, int length, long sequence, boolean keepHistory) {
     Levels l = levels;
+    if (value != null && length <= ValueArena.MAX_VALUE_BYTES) {
+      value = arena.copy(value, offset, length);
+      offset = arena.lastOffset();
+    }
     Version old;
     if (value != null && !keepHistory) {
       // One traversal of the active map, and no lookup below it: whatever a lower level holds for

@@ -7,8 +7,8 @@ import dev.cairn.store.internal.segment.Segment;
  *
  * <ul>
  *   <li>in memory: {@code value != null}; written since the last flush, still only in the WAL. The
- *       value is {@code value[recordOffset, recordOffset + valueLength)}: usually a slice of the
- *       encoded WAL record, so that a put copies the caller's value once, never to be changed;
+ *       value is {@code value[recordOffset, recordOffset + valueLength)}, a slice of an index
+ *       arena chunk (or, for a large value, of its WAL record) that never changes;
  *   <li>stored: {@code segment != null}; the record at ({@code blockOffset}, {@code recordOffset})
  *       of that segment;
  *   <li>tombstone: both null; a delete, kept only while a snapshot may still need what it hides.
