@@ -141,15 +141,17 @@ final class SortedRun {
     return i >= 0 ? i : -i - 1;
   }
 
+  /** A version of {@code newer} that hid {@code older}, this run's version of the same key, in a merge. */
+  record Shadowed(byte[] key, Version newer, Version older) {}
+
   /**
    * A new run of {@code newer}'s entries over this run's: where both hold a key, {@code newer}'s
    * version wins. A tombstone that no snapshot needs (no older version chained to it) is dropped
    * together with what it hides: at the bottom level there is nothing left for it to hide.
-   * Versions are shared, not copied. {@code newer} must not change while this runs.
+   * Versions are shared, not copied. {@code newer} must not change while this runs. Each version
+   * of {@code newer} flagged {@link Version#uncountedBelow} that hides one of this run's is added
+   * to {@code shadowed}, for the caller to count the hidden one out.
    */
-  /** A version of {@code newer} that hid {@code older}, this run's version of the same key, in a merge. */
-  record Shadowed(byte[] key, Version newer, Version older) {}
-
   SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
     byte[][] outKeys = new byte[capacity][];

@@ -19,13 +19,13 @@ import java.util.zip.CRC32C;
 public final class BlockWriter {
   private static final int OUTPUT_FLUSH_BYTES = 1 << 20;
 
-  private final VfsFile file;
-  private final int codecId;
   /** Blocks in a row that did not compress, after which only every {@link #PROBE_INTERVAL}th block tries. */
   static final int INCOMPRESSIBLE_RUN = 4;
 
   static final int PROBE_INTERVAL = 8;
 
+  private final VfsFile file;
+  private final int codecId;
   private final Compressor compressor; // null for CODEC_NONE
   private int incompressibleRun;
   private int skippedSinceProbe;
