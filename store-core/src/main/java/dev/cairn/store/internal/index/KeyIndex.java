@@ -126,13 +126,13 @@ public final class KeyIndex {
    * registered sequence to read a point in time.
    */
   public Iterable<Map.Entry<byte[], Version>> range(byte[] fromInclusive, byte[] toExclusive) {
-    if (fromInclusive != null && toExclusive != null && Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {
-      return List.of();
-    }
     return () -> walk(fromInclusive, toExclusive);
   }
 
-  /** As {@link #range}, as one walk whose {@link MergedIterator#advance()} allocates nothing. */
+  /**
+   * As {@link #range}, as one walk whose {@link MergedIterator#advance()} allocates nothing; empty
+   * when {@code fromInclusive} is not below {@code toExclusive}.
+   */
   public MergedIterator walk(byte[] fromInclusive, byte[] toExclusive) {
     Levels l = levels;
     if (fromInclusive != null && toExclusive != null && Bytes.KEY_ORDER.compare(fromInclusive, toExclusive) >= 0) {

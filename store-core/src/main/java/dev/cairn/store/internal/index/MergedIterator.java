@@ -54,11 +54,6 @@ public final class MergedIterator implements Iterator<Map.Entry<byte[], Version>
     frozenPrefix = frozenHead == null ? 0 : Bytes.keyPrefix(frozenHead.getKey());
   }
 
-  private static int compare(long prefixA, byte[] a, long prefixB, byte[] b) {
-    int c = Long.compareUnsigned(prefixA, prefixB);
-    return c != 0 ? c : Bytes.compareKeys(a, b);
-  }
-
   @Override
   public boolean hasNext() {
     return activeHead != null || frozenHead != null || baseNext < baseEnd;
@@ -87,12 +82,12 @@ public final class MergedIterator implements Iterator<Map.Entry<byte[], Version>
     // The smallest key among the heads; on a tie the newest level's entry wins.
     Map.Entry<byte[], Version> result = activeHead;
     long prefix = activePrefix;
-    if (frozenHead != null && (result == null || compare(frozenPrefix, frozenHead.getKey(), prefix, result.getKey()) < 0)) {
+    if (frozenHead != null && (result == null || Bytes.compareKeys(frozenPrefix, frozenHead.getKey(), prefix, result.getKey()) < 0)) {
       result = frozenHead;
       prefix = frozenPrefix;
     }
     byte[] resultKey = result.getKey();
-    int baseOrder = baseNext < baseEnd ? compare(base.prefix(baseNext), base.key(baseNext), prefix, resultKey) : 1;
+    int baseOrder = baseNext < baseEnd ? Bytes.compareKeys(base.prefix(baseNext), base.key(baseNext), prefix, resultKey) : 1;
     if (baseOrder < 0) {
       takeBase();
       return true;

@@ -169,10 +169,7 @@ final class SortedRun {
       } else if (i == size) {
         c = 1;
       } else {
-        c = Long.compareUnsigned(prefixes[i], ePrefix);
-        if (c == 0) {
-          c = Bytes.compareKeys(keys[i], e.getKey());
-        }
+        c = Bytes.compareKeys(prefixes[i], keys[i], ePrefix, e.getKey());
       }
       byte[] key;
       long prefix;

@@ -50,10 +50,6 @@ public final class Version {
     this.prev = prev;
   }
 
-  public static Version inMemory(long sequence, byte[] value, Version prev) {
-    return new Version(sequence, null, value, 0, 0, value.length, prev);
-  }
-
   /** An in-memory version whose value is {@code buffer[offset, offset + length)}, which must never change. */
   public static Version inMemory(long sequence, byte[] buffer, int offset, int length, Version prev) {
     return new Version(sequence, null, buffer, 0, offset, length, prev);

@@ -61,6 +61,15 @@ public final class Bytes {
     return p;
   }
 
+  /**
+   * Compares two keys given with their {@link #keyPrefix prefixes}: one unsigned {@code long}
+   * comparison decides most pairs, and only equal prefixes need {@link #compareKeys}.
+   */
+  public static int compareKeys(long prefixA, byte[] a, long prefixB, byte[] b) {
+    int c = Long.compareUnsigned(prefixA, prefixB);
+    return c != 0 ? c : compareKeys(a, b);
+  }
+
   public static void putInt(byte[] b, int off, int v) {
     b[off] = (byte) (v >>> 24);
     b[off + 1] = (byte) (v >>> 16);

@@ -37,7 +37,7 @@ public final class KeySort {
     // Sort both halves into the buffer, then merge them back into p/k.
     mergeSort(bufP, bufK, p, k, from, mid);
     mergeSort(bufP, bufK, p, k, mid, to);
-    if (compare(bufP[mid - 1], bufK[mid - 1], bufP[mid], bufK[mid]) <= 0) {
+    if (Bytes.compareKeys(bufP[mid - 1], bufK[mid - 1], bufP[mid], bufK[mid]) <= 0) {
       System.arraycopy(bufP, from, p, from, to - from); // already in order
       System.arraycopy(bufK, from, k, from, to - from);
       return;
@@ -45,7 +45,7 @@ public final class KeySort {
     int i = from;
     int j = mid;
     for (int out = from; out < to; out++) {
-      if (j >= to || (i < mid && compare(bufP[i], bufK[i], bufP[j], bufK[j]) <= 0)) {
+      if (j >= to || (i < mid && Bytes.compareKeys(bufP[i], bufK[i], bufP[j], bufK[j]) <= 0)) {
         p[out] = bufP[i];
         k[out] = bufK[i++];
       } else {
@@ -60,7 +60,7 @@ public final class KeySort {
       long prefix = p[i];
       byte[] key = k[i];
       int j = i - 1;
-      while (j >= from && compare(p[j], k[j], prefix, key) > 0) {
+      while (j >= from && Bytes.compareKeys(p[j], k[j], prefix, key) > 0) {
         p[j + 1] = p[j];
         k[j + 1] = k[j];
         j--;
@@ -70,8 +70,4 @@ public final class KeySort {
     }
   }
 
-  private static int compare(long prefixA, byte[] a, long prefixB, byte[] b) {
-    int c = Long.compareUnsigned(prefixA, prefixB);
-    return c != 0 ? c : Bytes.compareKeys(a, b);
-  }
 }
