@@ -65,11 +65,34 @@ final class FormatExamples {
     return out.toByteArray();
   }
 
+  /** WAL file 2 as the example store's first fsync pass leaves it: the header and a mark for WAL 1. */
+  static byte[] writtenWalMark() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(WalFormat.header());
+    out.writeBytes(WalFormat.mark(1, writtenWal().length));
+    return out.toByteArray();
+  }
+
   static HexLayout walLayout() {
     HexLayout l = new HexLayout();
-    header(l, "CAIRNWAL");
+    header(l, "CAIRNWAL", 2);
     walRecord(l, 1, new String[] {"k1", "v1", "k3", "v3"});
     walRecord(l, 2, new String[] {"k2", "v2", "k3", null});
+    return l;
+  }
+
+  /** WAL file 2 of the example store: its header and a durability mark for WAL file 1 (81 bytes). */
+  static HexLayout walMarkLayout() {
+    HexLayout l = new HexLayout();
+    header(l, "CAIRNWAL", 2);
+    int start = l.size();
+    int length = l.u32Later();
+    int crc = l.u32Later();
+    l.u64("zero: a mark, not a commit", 0);
+    l.u64("walNumber 1", 1);
+    l.u64("walLength 81", 81);
+    l.fill(length, 24, String.format("mark at %04x: payloadLength 24", start));
+    l.fillCrc32c(crc, start, start + 4, start + 8, l.size());
     return l;
   }
 
@@ -97,8 +120,12 @@ final class FormatExamples {
   }
 
   private static void header(HexLayout l, String magic) {
+    header(l, magic, 1);
+  }
+
+  private static void header(HexLayout l, String magic, int version) {
     l.ascii("magic", magic);
-    l.u32("version 1", 1);
+    l.u32("version " + version, version);
     l.fillCrc32c(l.u32Later(), 0, 12);
   }
 

@@ -147,9 +147,62 @@ class FormatGoldenTest {
 
     @Test
     void walWithAnUnknownVersionIsRejected() {
-      byte[] version2 = withVersion(doc, 2);
-      assertThrows(CorruptionException.class, () -> WalReader.read(path, version2, true, 0));
-      assertThrows(CorruptionException.class, () -> WalReader.read(path, version2, false, 0));
+      byte[] version3 = withVersion(doc, 3);
+      assertThrows(CorruptionException.class, () -> WalReader.read(path, version3, true, 0));
+      assertThrows(CorruptionException.class, () -> WalReader.read(path, version3, false, 0));
+    }
+
+    @Test
+    void walOfVersion1IsReadAsVersion2WithoutMarks() {
+      WalReader.Result result = WalReader.read(path, withVersion(doc, 1), false, 0);
+
+      assertEquals(1, result.version());
+      assertEquals(2, result.records().size());
+      assertEquals(81, result.validEnd());
+    }
+  }
+
+  @Nested
+  class WalMark {
+    private final byte[] doc = FormatDoc.exampleBytes("wal-mark");
+    private final Path path = Path.of("00000000000000000002.wal");
+
+    @Test
+    void markExampleInFormatDocDecodesToAMarkForWalFile1() {
+      WalReader.Result result = WalReader.read(path, doc, true, 2);
+
+      assertTrue(result.records().isEmpty());
+      assertEquals(List.of(new WalReader.Mark(1, 81)), result.marks());
+      assertEquals(48, result.validEnd());
+      assertFalse(result.tornTail());
+    }
+
+    @Test
+    void walWriterProducesTheDocumentedMark() {
+      assertArrayEquals(doc, FormatExamples.writtenWalMark());
+    }
+
+    @Test
+    void markDumpInFormatDocIsTheFieldTableLayout() {
+      assertDumpIsLayout("wal-mark", FormatExamples.walMarkLayout());
+    }
+
+    @Test
+    void aBadRecordBeforeAValidMarkIsCorruptionEvenInTheNewestWal() {
+      byte[] wal = FormatDoc.exampleBytes("wal");
+      byte[] damagedThenMarked = Arrays.copyOf(flipped(wal, 0x4b), wal.length + 32);
+      System.arraycopy(doc, 16, damagedThenMarked, wal.length, 32);
+
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> WalReader.read(path, damagedThenMarked, true, 0));
+      assertEquals(0x32, e.fileOffset(), "a mark is appended after records, so the damaged record is no torn tail");
+    }
+
+    @Test
+    void aMarkInAVersion1WalIsDamage() {
+      CorruptionException e = assertThrows(CorruptionException.class,
+          () -> WalReader.read(path, withVersion(doc, 1), false, 0));
+      assertEquals(16, e.fileOffset());
     }
   }
 

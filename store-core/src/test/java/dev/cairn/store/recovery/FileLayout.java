@@ -3,6 +3,7 @@ package dev.cairn.store.recovery;
 import dev.cairn.store.internal.checkpoint.CheckpointFormat;
 import dev.cairn.store.internal.segment.SegmentFormat;
 import dev.cairn.store.internal.wal.WalFormat;
+import dev.cairn.store.internal.wal.WalReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,15 @@ final class FileLayout {
 
   private FileLayout() {}
 
-  /** The records of an intact WAL file, in file order. */
+  /** The commit records of an intact WAL file, in file order; durability marks are left out. */
   static List<WalSpan> walRecords(byte[] wal) {
+    List<WalSpan> records = new ArrayList<>(walSpans(wal));
+    records.removeIf(span -> WalReader.isMark(wal, (int) span.offset(), wal.length - (int) span.offset()));
+    return records;
+  }
+
+  /** Every record of an intact WAL file, commits and durability marks (sequence 0), in file order. */
+  static List<WalSpan> walSpans(byte[] wal) {
     ByteBuffer b = ByteBuffer.wrap(wal);
     List<WalSpan> records = new ArrayList<>();
     int pos = WalFormat.HEADER_BYTES;

@@ -91,6 +91,11 @@ class CrashPointTest {
   }
 
   @Test
+  void everyCrashPointAcrossUnsyncedWalRotationsRecoversAPrefixKeepingWhatWasFlushed() {
+    check(Workload.rotatingBarriers(130 * SCALE));
+  }
+
+  @Test
   void everyCrashPointOfFlushesCheckpointsAndCompactionsIsRecoverable() {
     check(Workload.segmented(130 * SCALE));
   }

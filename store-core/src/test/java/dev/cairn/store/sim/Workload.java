@@ -155,6 +155,28 @@ record Workload(String name, StoreOptions options, Body body) {
     });
   }
 
+  /**
+   * Barriers across WAL rotations: periodic durability whose interval never comes, 64 KiB WALs
+   * filled by 1.5 KB values, and a {@code flush()} every tenth commit. Rotation does not fsync the
+   * old WAL, so a crash may cut a WAL that a newer one follows; recovery must keep every commit
+   * before the last barrier and a prefix of the rest, whether or not a flush's fsync pass marked
+   * the older WALs durable.
+   */
+  static Workload rotatingBarriers(int count) {
+    StoreOptions options = syncOptions().durability(Durability.periodic(Duration.ofHours(1)))
+        .walRotateBytes(64 * 1024).segmentBytes(1024 * 1024).blockBytes(4 * 1024).build();
+    return new Workload("rotating-barriers", options, (store, log) -> {
+      for (int i = 0; i < count; i++) {
+        log.put(store, key("r", i % 50), value(i, 1500));
+        if (i % 10 == 9) {
+          store.flush();
+          log.flushed();
+        }
+      }
+      log.put(store, key("r", 0), value(count, 20)); // left for close() to make durable
+    });
+  }
+
   static String key(String prefix, int i) {
     return String.format("%s%05d", prefix, i);
   }

@@ -261,7 +261,8 @@ final class Maintenance {
   /**
    * Writes a checkpoint of every key whose newest version is at or below the flushed sequence (all
    * of which are in segments); newer changes are in WAL files the checkpoint tells recovery to
-   * replay. Then deletes the previous checkpoint.
+   * replay, fsynced before the checkpoint is renamed into place. Then deletes the previous
+   * checkpoint.
    */
   private void writeCheckpoint() throws IOException {
     List<Segment> live = segments;
@@ -281,6 +282,10 @@ final class Maintenance {
       addHeads(writer, slot);
       writer.finish();
     }
+    // Before the checkpoint counts: the WALs it turns into history must be whole, and every commit
+    // newer than the flushed sequence durable, since the checkpoint leaves out a key whose head is
+    // newer than that, and a power failure must not take the older version with the newer.
+    engine.syncWal();
     engine.vfs().rename(tmp, path);
     working = engine.directory();
     engine.vfs().syncDirectory(engine.directory());

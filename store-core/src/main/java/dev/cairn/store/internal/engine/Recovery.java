@@ -23,8 +23,9 @@ import java.util.TreeSet;
  * it lists, then the WAL files from its replay start. Runs once, on the opening thread, before the
  * store is shared.
  *
- * <p>A torn tail of the newest WAL is cut off (truncated and fsynced); any other damage is a
- * {@link CorruptionException}. Files that no checkpoint refers to are leftovers of an interrupted
+ * <p>A torn tail of the newest WAL is cut off (truncated and fsynced). So is one of an older WAL
+ * that no later WAL marks as fsynced whole, together with every later WAL: nothing after a WAL
+ * that was never durable was durable either. Any other damage is a {@link CorruptionException}. Files that no checkpoint refers to are leftovers of an interrupted
  * flush, compaction or checkpoint, and are deleted, but only after the state is known to be good.
  */
 final class Recovery {
@@ -40,10 +41,11 @@ final class Recovery {
 
   /**
    * A WAL file kept after recovery, with the first sequence it may hold. The files from the
-   * checkpoint's {@code walStartNumber} on are still needed to recover; older ones are change
-   * history, kept until retention deletes them.
+   * checkpoint's {@code walStartNumber} on are still needed to recover, and recovery fsynced them
+   * ({@code length} bytes, format {@code version}); older ones are change history, kept until
+   * retention deletes them (their version and length are not read: 0 and -1).
    */
-  record WalFile(long number, long startSequence) {}
+  record WalFile(long number, long startSequence, int version, long length, boolean holdsCommits) {}
 
   private Recovery() {}
 
@@ -117,43 +119,82 @@ final class Recovery {
     long lastSequence = meta.lastSequence();
     index.recoverSequence(lastSequence);
     Path emptyTornWal = null;
-    Path previousWal = null; // the WAL replayed before the current one, and where its records end
+    List<Path> discarded = new ArrayList<>(); // WALs after a power-loss cut: nothing in them was durable
+    long previousWal = -1; // the WAL replayed before the current one, and where its records end
     long previousEnd = 0;
-    List<long[]> starts = new ArrayList<>(); // {number, first sequence or -1 when empty}
+    List<long[]> starts = new ArrayList<>(); // {number, first sequence or -1 when empty, version, length}
     for (long n : wals.headSet(meta.walStartNumber(), false)) {
-      starts.add(new long[] {n, firstSequence(vfs, FileNames.path(dir, FileNames.Kind.WAL, n))});
+      starts.add(new long[] {n, firstSequence(vfs, FileNames.path(dir, FileNames.Kind.WAL, n)), 0, -1});
     }
-    for (long n : wals.tailSet(meta.walStartNumber(), true)) {
+    List<Long> replay = new ArrayList<>(wals.tailSet(meta.walStartNumber(), true));
+    for (int i = 0; i < replay.size(); i++) {
+      long n = replay.get(i);
       Path path = FileNames.path(dir, FileNames.Kind.WAL, n);
-      boolean newest = n == wals.last();
+      boolean newest = i == replay.size() - 1;
+      List<Long> later = replay.subList(i + 1, replay.size());
       try (VfsFile file = vfs.open(path)) {
-        WalReader.Result result = WalReader.read(path, file, newest, 0, lastSequence);
+        WalReader.Result result = WalReader.read(path, file, true, 0, lastSequence);
+        if (!newest && result.validEnd() == 0) {
+          throw new CorruptionException(path, 0, "bad WAL header");
+        }
+        boolean tornCut = false;
+        boolean gapCut = false;
+        if (!newest && result.tornTail()) {
+          // Damage, unless this WAL was never fsynced whole: then it ends where the power failed.
+          long marked = markedLength(vfs, dir, later, n);
+          if (marked >= 0) {
+            throw new CorruptionException(path, result.validEnd(), "damaged WAL record in a WAL that "
+                + FileNames.path(dir, FileNames.Kind.WAL, n).getFileName() + "'s successor marks durable up to " + marked);
+          }
+          tornCut = true;
+        }
         List<WalRecord> fresh = new ArrayList<>();
         for (WalRecord r : result.records()) {
           if (r.sequence() <= meta.lastSequence()) {
             continue;
           }
           if (r.sequence() != lastSequence + 1) {
-            if (fresh.isEmpty() && previousWal != null) {
-              throw new CorruptionException(previousWal, previousEnd, "WAL ends at sequence " + lastSequence + " but "
-                  + path.getFileName() + " goes on at " + r.sequence() + ": records are missing from its end");
+            if (fresh.isEmpty() && previousWal >= 0) {
+              if (markedLength(vfs, dir, replay.subList(i, replay.size()), previousWal) < 0) {
+                gapCut = true; // the previous WAL lost whole records at its end, and was never durable
+                break;
+              }
+              throw new CorruptionException(FileNames.path(dir, FileNames.Kind.WAL, previousWal), previousEnd,
+                  "WAL ends at sequence " + lastSequence + " but " + path.getFileName() + " goes on at "
+                  + r.sequence() + ": records are missing from its end");
             }
             throw new CorruptionException(path, 0, "WAL sequence " + r.sequence() + " does not follow " + lastSequence);
           }
           lastSequence = r.sequence();
           fresh.add(r);
         }
+        if (gapCut) { // the cut is before this file: it and the later ones go
+          discarded.add(path);
+          for (long m : later) {
+            discarded.add(FileNames.path(dir, FileNames.Kind.WAL, m));
+          }
+          break;
+        }
         index.apply(fresh);
-        previousWal = path;
+        previousWal = n;
         previousEnd = result.validEnd();
         if (result.tornTail() && result.validEnd() > 0) {
           file.truncate(result.validEnd());
-          file.sync();
         }
+        file.sync(); // the state it holds is recovered: make it durable before anything follows it
         if (result.validEnd() == 0) {
           emptyTornWal = path; // its header never reached the disk: it holds nothing
+        } else if (newest && result.version() < WalFormat.VERSION && result.records().isEmpty()) {
+          emptyTornWal = path; // an empty WAL of an older version: new commits go to a new file
         } else {
-          starts.add(new long[] {n, result.records().isEmpty() ? -1 : result.records().get(0).sequence()});
+          starts.add(new long[] {n, result.records().isEmpty() ? -1 : result.records().get(0).sequence(),
+              result.version(), result.validEnd()});
+        }
+        if (tornCut) {
+          for (long m : later) {
+            discarded.add(FileNames.path(dir, FileNames.Kind.WAL, m));
+          }
+          break;
         }
       }
     }
@@ -163,12 +204,18 @@ final class Recovery {
     for (int i = starts.size() - 1; i >= 0; i--) {
       long first = starts.get(i)[1];
       nextStart = first >= 0 ? first : nextStart;
-      walFiles.add(0, new WalFile(starts.get(i)[0], nextStart));
+      long[] start = starts.get(i);
+      walFiles.add(0, new WalFile(start[0], nextStart, (int) start[2], start[3], first >= 0));
     }
 
     // The state is good: delete what no checkpoint refers to.
     if (emptyTornWal != null) {
-      vfs.delete(emptyTornWal);
+      discarded.add(emptyTornWal);
+    }
+    for (Path p : discarded) {
+      vfs.delete(p);
+    }
+    if (!discarded.isEmpty()) {
       vfs.syncDirectory(dir);
     }
     for (Path p : temporary) {
@@ -188,9 +235,39 @@ final class Recovery {
   }
 
   /**
-   * The sequence of the first record of a history WAL. A WAL is sealed only once it holds records
-   * (rotation needs {@code walRotateBytes}, compaction a non-empty WAL), so a history WAL without
-   * one lost them.
+   * The length that a durability mark in one of the {@code later} WALs gives WAL {@code number}, or
+   * -1 if none marks it. Reads record framing only, up to the first record whose length does not
+   * fit: a mark past damage in a later WAL is not found, and the later WAL is damaged anyway.
+   */
+  private static long markedLength(Vfs vfs, Path dir, List<Long> later, long number) throws IOException {
+    for (long m : later) {
+      byte[] b;
+      try (VfsFile file = vfs.open(FileNames.path(dir, FileNames.Kind.WAL, m))) {
+        b = new byte[(int) Math.min(file.size(), Integer.MAX_VALUE - 16)];
+        file.read(0, b, 0, b.length);
+      }
+      int pos = WalFormat.HEADER_BYTES;
+      while (b.length - pos >= WalFormat.RECORD_HEADER_BYTES) {
+        if (WalReader.isMark(b, pos, b.length - pos)) {
+          WalReader.Mark mark = WalReader.markAt(b, pos);
+          if (mark.walNumber() == number) {
+            return mark.walLength();
+          }
+        }
+        int payloadLength = Bytes.getInt(b, pos);
+        if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
+          break;
+        }
+        pos += WalFormat.RECORD_HEADER_BYTES + payloadLength;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The sequence of the first commit of a history WAL, after any durability marks. A WAL is sealed
+   * only once it holds commits (rotation needs {@code walRotateBytes}, compaction a non-empty WAL),
+   * so a history WAL without one lost them.
    */
   private static long firstSequence(Vfs vfs, Path path) throws IOException {
     try (VfsFile file = vfs.open(path)) {
@@ -199,23 +276,30 @@ final class Recovery {
         throw new CorruptionException(path, Math.min(size, WalFormat.HEADER_BYTES),
             "WAL in the change history holds no record: the file was cut short");
       }
-      if (size < WalFormat.HEADER_BYTES + WalFormat.RECORD_HEADER_BYTES) {
-        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "WAL history ends inside its first record header");
+      long pos = WalFormat.HEADER_BYTES;
+      for (;;) {
+        if (size - pos < WalFormat.RECORD_HEADER_BYTES) {
+          throw new CorruptionException(path, pos, "WAL history ends inside its first record header");
+        }
+        byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
+        file.read(pos, header, 0, header.length);
+        int payloadLength = Bytes.getInt(header, 0);
+        if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES
+            || payloadLength > size - pos - WalFormat.RECORD_HEADER_BYTES) {
+          throw new CorruptionException(path, pos, "damaged first record in WAL history");
+        }
+        byte[] record = new byte[WalFormat.RECORD_HEADER_BYTES + payloadLength];
+        file.read(pos, record, 0, record.length);
+        if (WalReader.isMark(record, 0, record.length)) {
+          pos += record.length;
+          continue;
+        }
+        WalRecord first = WalReader.decodeVerified(record, 0, record.length);
+        if (first == null) {
+          throw new CorruptionException(path, pos, "damaged first record in WAL history");
+        }
+        return first.sequence();
       }
-      byte[] header = new byte[WalFormat.RECORD_HEADER_BYTES];
-      file.read(WalFormat.HEADER_BYTES, header, 0, header.length);
-      int payloadLength = Bytes.getInt(header, 0);
-      if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES
-          || payloadLength > size - WalFormat.HEADER_BYTES - WalFormat.RECORD_HEADER_BYTES) {
-        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "damaged first record in WAL history");
-      }
-      byte[] record = new byte[WalFormat.RECORD_HEADER_BYTES + payloadLength];
-      file.read(WalFormat.HEADER_BYTES, record, 0, record.length);
-      WalRecord first = WalReader.decodeVerified(record, 0, record.length);
-      if (first == null) {
-        throw new CorruptionException(path, WalFormat.HEADER_BYTES, "damaged first record in WAL history");
-      }
-      return first.sequence();
     }
   }
 }

@@ -29,6 +29,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +50,9 @@ import java.util.function.UnaryOperator;
  * A write is encoded on the caller's thread, then committed by the {@link CommitPipeline}: one
  * leader writes a group of commits to the WAL, fsyncs when the durability asks for it, and applies
  * them to the {@link KeyIndex}, where new values stay in memory. When the WAL passes {@code
- * walRotateBytes} the leader syncs it, starts a new one and hands the old generation to {@link
- * Maintenance}, which packs its values into a segment and checkpoints the index.
+ * walRotateBytes} the leader starts a new one and hands the old generation to {@link Maintenance},
+ * which packs its values into a segment and checkpoints the index. The old WAL is fsynced off the
+ * write path, by {@link #syncWal()}.
  *
  * <h2>Read path</h2>
  * A point read looks the key up in the index: a value in memory is returned at once; a stored one
@@ -78,6 +80,10 @@ public final class StoreEngine implements Store {
   private final ReentrantLock[] updateLocks = new ReentrantLock[UPDATE_STRIPES];
   private final Object walLock = new Object();
   private volatile WalWriter wal; // replaced by the group-commit leader, under walLock
+  /** Sealed WALs not yet fsynced, marked durable and closed, oldest first; under walLock. */
+  private final List<WalWriter> sealedWals = new ArrayList<>();
+  /** Held by one {@link #syncWal()} at a time: only it closes sealed WALs. */
+  private final Object syncLock = new Object();
   private long walFrom; // first WAL of the current generation; leader only
   private Maintenance maintenance;
   private WalHistory history;
@@ -160,11 +166,18 @@ public final class StoreEngine implements Store {
     List<Recovery.WalFile> wals = state.wals();
     Recovery.WalFile newest = wals.isEmpty() ? null : wals.get(wals.size() - 1);
     if (newest != null && newest.number() >= state.walStartNumber()) {
-      wal = WalWriter.reopen(vfs, FileNames.path(dir, FileNames.Kind.WAL, newest.number()), newest.number());
+      wal = WalWriter.reopen(vfs, FileNames.path(dir, FileNames.Kind.WAL, newest.number()), newest.number(),
+          newest.version(), newest.holdsCommits());
     } else {
       long number = nextFileNumber();
       wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
     }
+    for (Recovery.WalFile f : wals) { // recovery fsynced the WALs it replayed: mark them durable
+      if (f.number() >= state.walStartNumber() && f.number() < wal.number()) {
+        wal.appendMark(f.number(), f.length());
+      }
+    }
+    wal.sync();
     walFrom = wal.number();
     history = new WalHistory(dir.getFileName().toString(),
         new WalHistory.Published(wal.number(), wal.size(), state.lastSequence()));
@@ -247,20 +260,23 @@ public final class StoreEngine implements Store {
 
   /**
    * Starts a new WAL and hands the current generation to maintenance. Runs on the leader (or
-   * during close, when no leader is left). The old WAL is fsynced first, so that no record of the
-   * new one can be durable while an older one is not.
+   * during close, when no leader is left). The old WAL is not fsynced here: {@link #syncWal()}
+   * fsyncs sealed WALs, oldest first, before the current one, and marks each in the current WAL,
+   * so that recovery can tell a WAL cut by a power failure from a damaged one.
    */
   private void rotateWal(boolean startNew) {
     WalWriter old = wal;
     Path at = old.path(); // the file being worked on, for the error message
     try {
-      old.sync();
       WalWriter next = null;
       long lastSequence = index.visibleSequence();
       if (startNew) {
         long number = nextFileNumber();
         at = FileNames.path(dir, FileNames.Kind.WAL, number);
         next = WalWriter.create(vfs, at, number);
+        if (old.synced()) {
+          next.appendMark(old); // durable per commit: the old WAL is whole already
+        }
         history.added(number, next.path(), lastSequence + 1);
         at = old.path();
       }
@@ -268,8 +284,8 @@ public final class StoreEngine implements Store {
       synchronized (walLock) {
         if (next != null) {
           wal = next;
-        }
-        old.close();
+          sealedWals.add(old);
+        } // else the store is closing: old stays the current WAL, which closeWals() closes
       }
       history.sealed(old.number());
       maintenance.scheduleFlush(new Generation(walFrom, old.number(), lastSequence, keys));
@@ -293,13 +309,68 @@ public final class StoreEngine implements Store {
     }
   }
 
-  private void syncWal() {
-    synchronized (walLock) {
-      WalWriter current = wal;
+  /**
+   * Makes every commit appended so far durable: fsyncs the sealed WALs, oldest first, appends a
+   * durability mark for each to the current WAL and closes them, then fsyncs the WAL that was
+   * current when the call began. A WAL is thus never fsynced before an older one, and a mark is
+   * only written for a WAL that is whole on disk.
+   */
+  void syncWal() {
+    synchronized (syncLock) {
+      WalWriter target;
+      WalWriter[] sealed;
+      synchronized (walLock) {
+        target = wal;
+        sealed = sealedWals.toArray(new WalWriter[0]);
+      }
+      WalWriter at = null; // the file being worked on, and what was done to it, for the error message
+      String doing = "fsync of ";
       try {
-        current.sync();
+        for (WalWriter w : sealed) {
+          at = w;
+          w.sync();
+        }
+        if (sealed.length > 0) {
+          synchronized (walLock) {
+            at = wal;
+            doing = "durability mark append to ";
+            for (WalWriter w : sealed) {
+              if (!w.marked()) {
+                wal.appendMark(w);
+              }
+            }
+            sealedWals.subList(0, sealed.length).clear();
+          }
+          doing = "close of ";
+          for (WalWriter w : sealed) {
+            at = w;
+            w.close();
+          }
+        }
+        at = target;
+        doing = "fsync of ";
+        target.sync();
       } catch (IOException e) {
-        throw pipeline.latch(new StoreIOException("fsync of " + current.path() + " failed", e));
+        throw pipeline.latch(new StoreIOException(doing + at.path() + " failed: " + e.getMessage(), e));
+      }
+    }
+  }
+
+  /** Closes every WAL still open, when the store closes. */
+  private void closeWals() {
+    synchronized (syncLock) {
+      synchronized (walLock) {
+        if (!sealedWals.contains(wal)) {
+          sealedWals.add(wal);
+        }
+        for (WalWriter w : sealedWals) {
+          try {
+            w.close();
+          } catch (IOException e) {
+            // synced in close() (or that failed, reported there); closing cannot lose more
+          }
+        }
+        sealedWals.clear();
       }
     }
   }
@@ -561,7 +632,7 @@ public final class StoreEngine implements Store {
   public void compact() {
     checkOpen();
     pipeline.commit(Commit.barrier(() -> {
-      if (wal.size() > WalFormat.HEADER_BYTES) {
+      if (wal.holdsCommits()) {
         rotateWal(true);
       }
     }));
@@ -630,23 +701,16 @@ public final class StoreEngine implements Store {
     StoreException failure = null;
     if (pipeline.failure() == null) {
       try {
+        syncWal();
         if (wal.size() >= CLOSE_FLUSH_WAL_BYTES) {
           rotateWal(false);
-        } else {
-          syncWal();
         }
       } catch (StoreException e) {
         failure = e; // reported once the threads are stopped and the lock released
       }
     }
     maintenance.close();
-    try {
-      synchronized (walLock) {
-        wal.close();
-      }
-    } catch (IOException e) {
-      // the WAL was synced above (or that failed, reported below); closing it cannot lose more
-    }
+    closeWals();
     for (Segment s : maintenance.segments()) {
       s.release();
     }

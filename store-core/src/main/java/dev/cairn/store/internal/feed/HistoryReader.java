@@ -60,8 +60,8 @@ final class HistoryReader implements AutoCloseable {
       }
       if (offset < limit) {
         WalRecord record = readAt(limit);
-        if (record.sequence() <= lastSequence) {
-          continue; // before the start position
+        if (record == null || record.sequence() <= lastSequence) {
+          continue; // a durability mark, or a commit before the start position
         }
         if (record.sequence() != lastSequence + 1) {
           throw new CorruptionException(file.path(), offset,
@@ -91,6 +91,7 @@ final class HistoryReader implements AutoCloseable {
     }
   }
 
+  /** The commit at {@code offset}, or null after skipping a durability mark. */
   private WalRecord readAt(long limit) {
     try {
       ensure(WalFormat.RECORD_HEADER_BYTES, limit);
@@ -103,6 +104,10 @@ final class HistoryReader implements AutoCloseable {
       int total = WalFormat.RECORD_HEADER_BYTES + payloadLength;
       ensure(total, limit);
       at = (int) (offset - bufferStart);
+      if (WalReader.isMark(buffer, at, total)) {
+        offset += total;
+        return null;
+      }
       WalRecord record = WalReader.decodeVerified(buffer, at, total);
       if (record == null) {
         throw new CorruptionException(file.path(), offset, "damaged WAL record in the change history");

@@ -13,15 +13,21 @@ import java.util.List;
 /**
  * Reads every record of one WAL file and tells a crash tail from corruption.
  *
- * <p>The rule (docs/FORMAT.md, "Recovery"): in the newest WAL, a record that is incomplete or fails
- * its checksum is a torn tail, to be dropped, only if no valid record with a higher sequence
- * follows it anywhere in the file. A valid later record means bytes in the middle were damaged:
- * that is corruption. In an older WAL, which was complete before the next one was started, any bad
- * record is corruption.
+ * <p>The rule (docs/FORMAT.md, "Recovery"): in a WAL that may end torn, a record that is incomplete
+ * or fails its checksum is a torn tail, to be dropped, only if no valid record with a higher
+ * sequence, and no valid durability mark, follows it anywhere in the file. A valid later record
+ * means bytes in the middle were damaged: that is corruption. In a WAL known to be complete, any
+ * bad record is corruption. Which WALs may end torn is the caller's call: the newest, and an older
+ * one that no later WAL marks as durable.
+ *
+ * <p>Durability marks are returned apart from the commit records.
  */
 public final class WalReader {
   /** What a WAL file holds. */
-  public record Result(List<WalRecord> records, long validEnd, boolean tornTail) {}
+  public record Result(int version, List<WalRecord> records, List<Mark> marks, long validEnd, boolean tornTail) {}
+
+  /** A durability mark: WAL {@code walNumber} was fsynced whole, {@code walLength} bytes. */
+  public record Mark(long walNumber, long walLength) {}
 
   /** The smallest record: header, sequence, count and one delete of an empty key. */
   static final int MIN_RECORD_BYTES = WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES + 2;
@@ -31,7 +37,8 @@ public final class WalReader {
   /**
    * Reads {@code file}.
    *
-   * @param newest whether this is the newest WAL, the only one that may end in a torn tail
+   * @param newest whether the file may end in a torn tail (the newest WAL, or an older one that
+   *     no later WAL marks as durable)
    * @param previousSequence the sequence of the last record before this file (0 if none)
    * @throws CorruptionException naming the file and offset of damage that is not a crash tail
    */
@@ -66,7 +73,7 @@ public final class WalReader {
   public static Result read(Path path, byte[] b, boolean newest, long previousSequence, long sequenceBefore) {
     if (!validHeader(b)) {
       if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
-        return new Result(List.of(), 0, true);
+        return new Result(WalFormat.VERSION, List.of(), List.of(), 0, true);
       }
       if (b.length >= WalFormat.HEADER_BYTES && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
           && Bytes.getInt(b, 12) == Bytes.crc32c(b, 0, 12)) {
@@ -74,14 +81,23 @@ public final class WalReader {
       }
       throw new CorruptionException(path, 0, "bad WAL header");
     }
+    int version = Bytes.getInt(b, 8);
+    boolean marksAllowed = version >= 2;
     List<WalRecord> records = new ArrayList<>();
+    List<Mark> marks = new ArrayList<>();
     long lastSequence = previousSequence;
     int pos = WalFormat.HEADER_BYTES;
     while (pos < b.length) {
+      if (marksAllowed && isMark(b, pos, b.length - pos)) {
+        marks.add(markAt(b, pos));
+        pos += WalFormat.RECORD_HEADER_BYTES + WalFormat.MARK_PAYLOAD_BYTES;
+        continue;
+      }
       WalRecord record = tryRecordAt(b, pos, lastSequence);
       if (record == null) {
-        if (newest && !validRecordFollows(path, b, pos + 1, lastSequence, Math.max(lastSequence, sequenceBefore))) {
-          return new Result(records, pos, true);
+        if (newest && !validRecordFollows(path, b, pos + 1, lastSequence, Math.max(lastSequence, sequenceBefore),
+            marksAllowed)) {
+          return new Result(version, records, marks, pos, true);
         }
         throw new CorruptionException(path, pos, describeDamage(b, pos, lastSequence));
       }
@@ -89,7 +105,24 @@ public final class WalReader {
       lastSequence = record.sequence();
       pos += WalFormat.RECORD_HEADER_BYTES + Bytes.getInt(b, pos);
     }
-    return new Result(records, pos, false);
+    return new Result(version, records, marks, pos, false);
+  }
+
+  /**
+   * Whether a complete, intact durability mark starts at {@code pos}, with at least {@code length}
+   * bytes available from there. Only version 2 files hold marks.
+   */
+  public static boolean isMark(byte[] b, int pos, int length) {
+    return length >= WalFormat.RECORD_HEADER_BYTES + WalFormat.MARK_PAYLOAD_BYTES
+        && Bytes.getInt(b, pos) == WalFormat.MARK_PAYLOAD_BYTES
+        && Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES) == 0
+        && WalFormat.recordCrc(b, pos, WalFormat.MARK_PAYLOAD_BYTES) == Bytes.getInt(b, pos + 4);
+  }
+
+  /** The durability mark at {@code pos}, which {@link #isMark} accepted. */
+  public static Mark markAt(byte[] b, int pos) {
+    return new Mark(Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES + 8),
+        Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES + 16));
   }
 
   /**
@@ -141,7 +174,8 @@ public final class WalReader {
    * file, not 0): that bound rejects almost every offset before any checksum is computed. The checksum work is capped as well; past the cap the reader
    * cannot prove the tail torn and reports damage rather than drop data silently.
    */
-  private static boolean validRecordFollows(Path path, byte[] b, int from, long lastSequence, long knownSequence) {
+  private static boolean validRecordFollows(Path path, byte[] b, int from, long lastSequence, long knownSequence,
+      boolean marksAllowed) {
     long checksumBudget = 8L * (b.length - from) + (64 << 20);
     for (int pos = from; pos + WalFormat.RECORD_HEADER_BYTES + WalFormat.MIN_PAYLOAD_BYTES <= b.length; pos++) {
       int payloadLength = Bytes.getInt(b, pos);
@@ -149,6 +183,13 @@ public final class WalReader {
         continue;
       }
       long sequence = Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES);
+      if (sequence == 0 && marksAllowed && payloadLength == WalFormat.MARK_PAYLOAD_BYTES) {
+        checksumBudget -= payloadLength;
+        if (isMark(b, pos, b.length - pos)) {
+          return true; // a mark is written after records, never torn off with them
+        }
+        continue;
+      }
       if (sequence <= lastSequence || sequence > knownSequence + 1 + (pos - from + 1) / MIN_RECORD_BYTES + 1) {
         continue;
       }
@@ -181,7 +222,7 @@ public final class WalReader {
   private static boolean validHeader(byte[] b) {
     return b.length >= WalFormat.HEADER_BYTES
         && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
-        && Bytes.getInt(b, 8) == WalFormat.VERSION
+        && Bytes.getInt(b, 8) >= WalFormat.OLDEST_READABLE_VERSION && Bytes.getInt(b, 8) <= WalFormat.VERSION
         && Bytes.getInt(b, 12) == Bytes.crc32c(b, 0, 12);
   }
 

@@ -6,21 +6,27 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Appends sealed records to one WAL file. Appends come from one thread at a time (the group-commit
- * leader); {@link #sync()} may run concurrently from the periodic-fsync thread, which the engine
- * orders against {@link #close()} with its own lock.
+ * Appends sealed records to one WAL file. Records come from one thread at a time (the group-commit
+ * leader) and durability marks from whichever thread fsynced an older WAL; appends are serialized
+ * here, so a mark never lands inside a record. {@link #sync()} may run concurrently with appends;
+ * the engine orders it against {@link #close()} with its own lock.
  */
 public final class WalWriter implements AutoCloseable {
   private final long number;
   private final Path path;
   private final VfsFile file;
+  private final int version;
+  private volatile boolean holdsCommits;
+  private volatile boolean marked;
+  private Throwable failedWrite; // guarded by this
   private volatile long size;
   private volatile long syncedSize;
 
-  private WalWriter(long number, Path path, VfsFile file, long size) {
+  private WalWriter(long number, Path path, VfsFile file, int version, long size) {
     this.number = number;
     this.path = path;
     this.file = file;
+    this.version = version;
     this.size = size;
     this.syncedSize = size;
   }
@@ -32,19 +38,76 @@ public final class WalWriter implements AutoCloseable {
     file.append(header, 0, header.length);
     file.sync();
     vfs.syncDirectory(path.getParent());
-    return new WalWriter(number, path, file, header.length);
+    return new WalWriter(number, path, file, WalFormat.VERSION, header.length);
   }
 
-  /** Opens an existing, recovered WAL file to append to it. */
-  public static WalWriter reopen(Vfs vfs, Path path, long number) throws IOException {
+  /**
+   * Opens an existing, recovered WAL file of format {@code version} to append to it. Its records
+   * must be fsynced already: the writer starts out synced.
+   */
+  public static WalWriter reopen(Vfs vfs, Path path, long number, int version, boolean holdsCommits)
+      throws IOException {
     VfsFile file = vfs.open(path);
-    return new WalWriter(number, path, file, file.size());
+    WalWriter writer = new WalWriter(number, path, file, version, file.size());
+    writer.holdsCommits = holdsCommits;
+    return writer;
   }
 
-  /** Appends {@code length} bytes of sealed records in one write. */
+  /** Appends {@code length} bytes of sealed commit records in one write. */
   public void append(byte[] bytes, int offset, int length) throws IOException {
-    file.append(bytes, offset, length);
+    write(bytes, offset, length);
+    holdsCommits = true;
+  }
+
+  /**
+   * Appends in one write. After a failed write the file may end in part of a record, so every
+   * later write fails too: nothing valid may follow the damage, or recovery could not tell it from
+   * a torn tail.
+   */
+  private synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+    if (failedWrite != null) {
+      throw new IOException("an earlier write to " + path + " failed", failedWrite);
+    }
+    try {
+      file.append(bytes, offset, length);
+    } catch (IOException | RuntimeException e) {
+      failedWrite = e;
+      throw e;
+    }
     size += length;
+  }
+
+  /** Appends a durability mark for {@code older}, which must be fsynced whole and no longer appended to. */
+  public void appendMark(WalWriter older) throws IOException {
+    appendMark(older.number, older.syncedSize);
+    older.marked = true;
+  }
+
+  /** Whether a later WAL holds a durability mark for this one. */
+  public boolean marked() {
+    return marked;
+  }
+
+  /**
+   * Appends a durability mark for WAL {@code olderNumber}, fsynced whole at {@code olderLength}
+   * bytes. A version 1 file cannot hold marks: it is only ever the WAL a store reopened, and a
+   * mark for a WAL before it is then left out (recovery fsynced that WAL).
+   */
+  public void appendMark(long olderNumber, long olderLength) throws IOException {
+    if (version >= 2) {
+      byte[] mark = WalFormat.mark(olderNumber, olderLength);
+      write(mark, 0, mark.length);
+    }
+  }
+
+  /** Whether a commit was ever appended: a WAL that holds only marks is not worth sealing. */
+  public boolean holdsCommits() {
+    return holdsCommits;
+  }
+
+  /** Whether everything appended has been fsynced. */
+  public boolean synced() {
+    return syncedSize == size;
   }
 
   /** Fsyncs what was appended, if anything is unsynced. */

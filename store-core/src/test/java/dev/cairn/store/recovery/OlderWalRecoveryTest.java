@@ -1,0 +1,190 @@
+package dev.cairn.store.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.store.CorruptionException;
+import dev.cairn.store.Durability;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
+import dev.cairn.store.WriteBatch;
+import dev.cairn.store.internal.engine.StoreEngine;
+import dev.cairn.store.internal.fs.ForwardingVfs;
+import dev.cairn.store.internal.fs.NioVfs;
+import dev.cairn.store.internal.fs.VfsFile;
+import dev.cairn.store.internal.wal.WalFormat;
+import dev.cairn.store.internal.wal.WalRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery of a WAL that a newer one follows (docs/FORMAT.md, "Recovery: torn tail or
+ * corruption"). Rotation does not fsync the old WAL, so a power failure may cut it short while the
+ * newer WAL holds records: unless a newer WAL holds a durability mark for it, that is a cut, and
+ * open keeps the commits before it and deletes the newer WALs; with a mark it is damage.
+ *
+ * <p>Each test writes WAL files 1 and 2 by hand: five commits {@code k1..k5}, three in WAL 1 and
+ * two in WAL 2.
+ */
+class OlderWalRecoveryTest {
+  private static final Path WAL_1 = Path.of("00000000000000000001.wal");
+  private static final Path WAL_2 = Path.of("00000000000000000002.wal");
+
+  @TempDir Path dir;
+
+  private static byte[] commit(long sequence) {
+    WalRecord r = WalRecord.encode(WriteBatch.create().put("k" + sequence, "v" + sequence));
+    r.seal(sequence);
+    return r.bytes();
+  }
+
+  /** A WAL file holding {@code parts} after its header. */
+  private static byte[] wal(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(WalFormat.header());
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  private void write(byte[] wal1, byte[] wal2) throws IOException {
+    Files.write(dir.resolve(WAL_1), wal1);
+    Files.write(dir.resolve(WAL_2), wal2);
+  }
+
+  private static StoreOptions options() {
+    return StoreOptions.builder().build();
+  }
+
+  @Test
+  void olderWalCutInsideARecordWithoutAMark_keepsTheCommitsBeforeTheCutAndDeletesTheNewerWal() throws IOException {
+    byte[] whole = wal(commit(1), commit(2), commit(3));
+    int cut = whole.length - 3; // inside commit 3
+    write(Arrays.copyOf(whole, cut), wal(commit(4), commit(5)));
+
+    try (Store store = Store.open(dir, options())) {
+      assertEquals(2, store.lastSequence());
+      assertEquals("v2", store.get("k2"));
+      assertNull(store.get("k3"), "commit 3 was torn");
+      assertNull(store.get("k4"), "nothing after the cut was durable");
+      store.put("k6", "v6");
+    }
+    assertFalse(Files.exists(dir.resolve(WAL_2)), "the WAL after the cut is deleted");
+    try (Store store = Store.open(dir, options())) {
+      assertEquals("v6", store.get("k6"), "writes after the recovery survive a reopen");
+      assertEquals(3, store.lastSequence());
+    }
+  }
+
+  @Test
+  void olderWalCutInsideARecordThatANewerWalMarksDurable_isCorruptionAtTheCut() throws IOException {
+    byte[] whole = wal(commit(1), commit(2), commit(3));
+    int recordThree = whole.length - commit(3).length;
+    write(Arrays.copyOf(whole, whole.length - 3), wal(WalFormat.mark(1, whole.length), commit(4), commit(5)));
+
+    CorruptionException e = assertThrows(CorruptionException.class, () -> Store.open(dir, options()));
+    assertEquals(dir.resolve(WAL_1), e.file());
+    assertEquals(recordThree, e.fileOffset());
+    assertTrue(Files.exists(dir.resolve(WAL_2)), "nothing is deleted when open fails");
+  }
+
+  @Test
+  void olderWalMissingWholeRecordsWithoutAMark_isACutBeforeTheNewerWal() throws IOException {
+    write(wal(commit(1), commit(2)), wal(commit(4), commit(5))); // commit 3 lost at a record boundary
+
+    try (Store store = Store.open(dir, options())) {
+      assertEquals(2, store.lastSequence());
+      assertNull(store.get("k4"));
+    }
+    assertFalse(Files.exists(dir.resolve(WAL_2)));
+  }
+
+  @Test
+  void olderWalMissingWholeRecordsThatANewerWalMarksDurable_isCorruptionAtItsEnd() throws IOException {
+    byte[] wal1 = wal(commit(1), commit(2));
+    write(wal1, wal(WalFormat.mark(1, wal1.length + commit(3).length), commit(4), commit(5)));
+
+    CorruptionException e = assertThrows(CorruptionException.class, () -> Store.open(dir, options()));
+    assertEquals(dir.resolve(WAL_1), e.file());
+    assertEquals(wal1.length, e.fileOffset());
+  }
+
+  @Test
+  void wholeOlderWalAndANewerWalWithoutAMark_recoverEveryCommit() throws IOException {
+    write(wal(commit(1), commit(2), commit(3)), wal(commit(4), commit(5)));
+
+    try (Store store = Store.open(dir, options())) {
+      assertEquals(5, store.lastSequence());
+      assertEquals("v4", store.get("k4"));
+    }
+  }
+
+  /** Records which WAL files the caller's thread fsyncs, and how often. */
+  private static final class SyncLog extends ForwardingVfs {
+    final Map<String, Integer> callerSyncs = new ConcurrentHashMap<>();
+    final Thread caller = Thread.currentThread();
+
+    SyncLog() {
+      super(new NioVfs());
+    }
+
+    @Override
+    public VfsFile create(Path file) throws IOException {
+      return logged(file, delegate.create(file));
+    }
+
+    @Override
+    public VfsFile open(Path file) throws IOException {
+      return logged(file, delegate.open(file));
+    }
+
+    private VfsFile logged(Path path, VfsFile f) {
+      return new ForwardingFile(f) {
+        @Override
+        public void sync() throws IOException {
+          if (Thread.currentThread() == caller && path.toString().endsWith(WalFormat.SUFFIX)) {
+            callerSyncs.merge(path.getFileName().toString(), 1, Integer::sum);
+          }
+          super.sync();
+        }
+      };
+    }
+  }
+
+  @Test
+  void rotationUnderPeriodicDurability_neverFsyncsTheOldWalOnTheWritersThread() throws IOException {
+    SyncLog vfs = new SyncLog();
+    StoreOptions periodic = StoreOptions.builder().durability(Durability.periodic(Duration.ofHours(1)))
+        .walRotateBytes(64 * 1024).build();
+    byte[] value = new byte[1024];
+    Store store = StoreEngine.open(dir, periodic, vfs);
+    List<String> walsAfterOpen = new ArrayList<>(vfs.callerSyncs.keySet());
+    for (int i = 0; i < 300; i++) {
+      store.put(("key" + i).getBytes(), value);
+    }
+    Map<String, Integer> duringWrites = Map.copyOf(vfs.callerSyncs);
+    store.close();
+
+    long rotations = duringWrites.keySet().stream().filter(name -> !walsAfterOpen.contains(name)).count();
+    assertTrue(rotations >= 3, "300 KiB of puts rotate 64 KiB WALs: " + duringWrites);
+    duringWrites.forEach((name, syncs) -> assertEquals(1, syncs,
+        name + " is fsynced by the writer only when created, for its header"));
+    try (Store reopened = Store.open(dir, periodic)) {
+      assertEquals(300, reopened.lastSequence(), "close made every commit durable");
+    }
+  }
+}
