@@ -114,12 +114,26 @@ public final class EngineRun {
     counter("incr", profile.counterIncrements(), profile.counterSeconds());
     engine.close();
     save();
+    collectClosedStore();
 
     largeFill();
+    collectClosedStore();
     if (engine.supportsFsync()) {
       fsyncWorkloads();
     }
     footprint();
+  }
+
+  /**
+   * Collects the heap once a store is closed, before the next workload opens a fresh one. A closed
+   * store's garbage is in the old generation, where no young collection frees it; until the next
+   * marking cycle it keeps young objects it points to alive, and a workload that follows pays for
+   * copying them (in one run, the 1 KiB fill's GC threads used 350 to 410 ms of CPU after the
+   * 1M-key store closed, and 10 to 30 ms after a collection). Engines whose data lives off the
+   * heap lose next to nothing here.
+   */
+  private static void collectClosedStore() {
+    System.gc();
   }
 
   /** Workload 1: random fill, one writer, 100-byte values; the rest loaded in batches. */

@@ -101,7 +101,9 @@ final class Report {
     line("## Workloads and sizes (profile `" + profile.name() + "`)");
     line("");
     line("Keys are 16 random bytes from a fixed seed, the same in every engine's JVM. Time-boxed workloads stop at");
-    line("their count or their time box, whichever comes first, and report the rate over what they did.");
+    line("their count or their time box, whichever comes first, and report the rate over what they did. After a");
+    line("store is closed, the next workload starts on a collected heap (`System.gc()`): in one JVM, a closed store's");
+    line("garbage would otherwise tax the next store's young collections.");
     line("");
     line(String.format(Locale.ROOT, "- **1.** %,d puts of 100 B random values, one put per commit, time box %s s; the keys the box did not reach are then loaded in batches of 10,000 (not measured), so every engine holds all %,d keys for 3, 4, 5 and 7. Then a fresh store: %,d puts of 1 KiB values, time box %s s.",
         profile.keyCount(), fmt(profile.fillSeconds()), profile.keyCount(), profile.largeValueKeyCount(), fmt(profile.largeFillSeconds())));
