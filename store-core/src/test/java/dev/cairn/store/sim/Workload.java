@@ -160,7 +160,8 @@ record Workload(String name, StoreOptions options, Body body) {
    * filled by 1.5 KB values, and a {@code flush()} every tenth commit. Rotation does not fsync the
    * old WAL, so a crash may cut a WAL that a newer one follows; recovery must keep every commit
    * before the last barrier and a prefix of the rest, whether or not a flush's fsync pass marked
-   * the older WALs durable.
+   * the older WALs durable. Halfway, a {@code compact()} rewrites the segments while unsynced
+   * overwrites of their keys wait in the WAL.
    */
   static Workload rotatingBarriers(int count) {
     StoreOptions options = syncOptions().durability(Durability.periodic(Duration.ofHours(1)))
@@ -171,6 +172,9 @@ record Workload(String name, StoreOptions options, Body body) {
         if (i % 10 == 9) {
           store.flush();
           log.flushed();
+        }
+        if (i == count / 2) {
+          store.compact();
         }
       }
       log.put(store, key("r", 0), value(count, 20)); // left for close() to make durable
