@@ -403,6 +403,7 @@ public final class EngineRun {
         heapBytes = usedHeapAfterGc() - baseline;
       }
       engine.close();
+      collectClosedStore();
     }
     double[] sorted = openMillis.clone();
     Arrays.sort(sorted);

@@ -116,7 +116,7 @@ final class Report {
         profile.counterIncrements(), fmt(profile.counterSeconds()), fmt(profile.fsyncSeconds())));
     line(String.format(Locale.ROOT, "- **6.** %,d JSON documents (`JsonDocuments`: orders with repeated field names and varied values, deterministic) put in batches of 1,000 with the engine's best compression; bytes on disk after close (blocks allocated, `du -B1`); then every key overwritten 3 times (time box %s s for the 3 passes), the engine's compaction, close, bytes on disk again.",
         profile.jsonDocumentCount(), fmt(profile.overwriteSeconds())));
-    line(String.format(Locale.ROOT, "- **7.** in a fresh JVM: open of the closed %,d-key store of 1, 3, 4 and 5 plus one get, median of 3 opens; heap bytes per key: used heap after the first open and GC minus before, divided by the keys (native and off-heap memory are not counted: LMDB, Chronicle Map, SQLite and RocksDB's block cache live outside the heap).",
+    line(String.format(Locale.ROOT, "- **7.** in a fresh JVM: open of the closed %,d-key store of 1, 3, 4 and 5 plus one get, median of 3 opens, each on a collected heap; heap bytes per key: used heap after the first open and GC minus before, divided by the keys (native and off-heap memory are not counted: LMDB, Chronicle Map, SQLite and RocksDB's block cache live outside the heap).",
         profile.keyCount()));
     line("");
   }

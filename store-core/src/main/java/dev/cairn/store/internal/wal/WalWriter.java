@@ -115,7 +115,11 @@ public final class WalWriter implements AutoCloseable {
     long target = size;
     if (syncedSize < target) {
       file.sync();
-      syncedSize = target;
+      synchronized (this) { // two threads may sync at once: the synced size only grows
+        if (syncedSize < target) {
+          syncedSize = target;
+        }
+      }
     }
   }
 
