@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Recovery of a WAL that a newer one follows (docs/FORMAT.md, "Recovery: torn tail or
@@ -163,6 +165,103 @@ class OlderWalRecoveryTest {
         }
       };
     }
+  }
+
+  /**
+   * Checks, at every fsync of a WAL that holds more than its header, that every older WAL still in
+   * the directory is whole on disk: the order recovery relies on to take a torn older WAL for a
+   * power-loss cut.
+   */
+  private static final class OrderCheck extends ForwardingVfs {
+    final Map<Path, long[]> walBytes = new ConcurrentHashMap<>(); // {appended, synced}
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    OrderCheck() {
+      super(new NioVfs());
+    }
+
+    @Override
+    public VfsFile create(Path file) throws IOException {
+      return tracked(file, delegate.create(file));
+    }
+
+    @Override
+    public VfsFile open(Path file) throws IOException {
+      return tracked(file, delegate.open(file));
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+      walBytes.remove(file);
+      super.delete(file);
+    }
+
+    private VfsFile tracked(Path path, VfsFile f) throws IOException {
+      if (!path.toString().endsWith(WalFormat.SUFFIX)) {
+        return f;
+      }
+      long size = f.size();
+      walBytes.putIfAbsent(path, new long[] {size, size});
+      return new ForwardingFile(f) {
+        @Override
+        public void append(byte[] src, int srcOffset, int length) throws IOException {
+          super.append(src, srcOffset, length);
+          synchronized (walBytes) {
+            walBytes.get(path)[0] += length;
+          }
+        }
+
+        @Override
+        public void sync() throws IOException {
+          long appended;
+          synchronized (walBytes) {
+            appended = walBytes.get(path)[0];
+            if (appended > WalFormat.HEADER_BYTES) {
+              walBytes.forEach((other, bytes) -> {
+                if (other.getFileName().toString().compareTo(path.getFileName().toString()) < 0 && bytes[1] < bytes[0]) {
+                  violations.add(path.getFileName() + " fsynced while " + other.getFileName() + " had "
+                      + (bytes[0] - bytes[1]) + " bytes unsynced");
+                }
+              });
+            }
+          }
+          super.sync();
+          synchronized (walBytes) {
+            long[] bytes = walBytes.get(path);
+            bytes[1] = Math.max(bytes[1], appended);
+          }
+        }
+      };
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void walsAreFsyncedOldestFirst_acrossRotationsFlushesCheckpointsAndCompaction(boolean syncEachCommit)
+      throws IOException {
+    OrderCheck vfs = new OrderCheck();
+    StoreOptions options = StoreOptions.builder()
+        .durability(syncEachCommit ? Durability.SYNC : Durability.periodic(Duration.ofMillis(5)))
+        .walRotateBytes(64 * 1024).segmentBytes(1024 * 1024).build();
+    byte[] value = new byte[1024];
+    try (Store store = StoreEngine.open(dir, options, vfs)) {
+      for (int i = 0; i < 600; i++) {
+        value[0] = (byte) i;
+        store.put(("key" + i % 200).getBytes(), value);
+        if (i % 50 == 49) {
+          store.flush();
+        }
+        if (i == 300) {
+          store.compact();
+        }
+      }
+    }
+    try (Store store = StoreEngine.open(dir, options, vfs)) {
+      assertEquals(600, store.lastSequence());
+      store.put("after".getBytes(), value);
+    }
+    assertEquals(0, vfs.violations.size(), () -> vfs.violations.size() + " fsyncs out of order, the first: "
+        + vfs.violations.subList(0, Math.min(3, vfs.violations.size())));
   }
 
   @Test

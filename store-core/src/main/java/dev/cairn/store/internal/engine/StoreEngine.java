@@ -260,14 +260,20 @@ public final class StoreEngine implements Store {
 
   /**
    * Starts a new WAL and hands the current generation to maintenance. Runs on the leader (or
-   * during close, when no leader is left). The old WAL is not fsynced here: {@link #syncWal()}
-   * fsyncs sealed WALs, oldest first, before the current one, and marks each in the current WAL,
-   * so that recovery can tell a WAL cut by a power failure from a damaged one.
+   * during close, when no leader is left). Under periodic durability the old WAL is not fsynced
+   * here: {@link #syncWal()} fsyncs sealed WALs, oldest first, before the current one, and marks
+   * each in the current WAL, so that recovery can tell a WAL cut by a power failure from a damaged
+   * one.
    */
   private void rotateWal(boolean startNew) {
     WalWriter old = wal;
     Path at = old.path(); // the file being worked on, for the error message
     try {
+      if (options.durability().isSync()) {
+        // The leader fsyncs the new WAL per commit, so the old one must be whole first. Its
+        // commits are fsynced already; a mark appended since may not be.
+        old.sync();
+      }
       WalWriter next = null;
       long lastSequence = index.visibleSequence();
       if (startNew) {
@@ -275,7 +281,7 @@ public final class StoreEngine implements Store {
         at = FileNames.path(dir, FileNames.Kind.WAL, number);
         next = WalWriter.create(vfs, at, number);
         if (old.synced()) {
-          next.appendMark(old); // durable per commit: the old WAL is whole already
+          next.appendMark(old); // whole on disk already (always under SYNC): mark it at once
         }
         history.added(number, next.path(), lastSequence + 1);
         at = old.path();
