@@ -58,11 +58,19 @@ public final class KeyIndex {
    */
   private static final int REPLACE_CHUNK = 128;
 
-  /** The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. */
-  private record Levels(ConcurrentSkipListMap<byte[], Version> active,
-      ConcurrentSkipListMap<byte[], Version> frozen, SortedRun base) {}
+  /**
+   * The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. Each
+   * map has a {@link KeyFilter} of the keys written into it.
+   */
+  private record Levels(ConcurrentSkipListMap<byte[], Version> active, KeyFilter activeKeys,
+      ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
+    /** A fresh active map above {@code frozen} and {@code base}. */
+    static Levels withNewActive(ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
+      return new Levels(newMap(), new KeyFilter(mergeWrites(base.size()) * 2), frozen, frozenKeys, base);
+    }
+  }
 
-  private volatile Levels levels = new Levels(newMap(), null, SortedRun.EMPTY);
+  private volatile Levels levels = Levels.withNewActive(null, null, SortedRun.EMPTY);
   private final StampedLock lock = new StampedLock();
 
   // Guarded by lock (write side), read under the read side.
@@ -99,14 +107,26 @@ public final class KeyIndex {
     return v != null ? v : l.base.get(key);
   }
 
+  /**
+   * As {@link #lookup}, skipping each map whose filter proves the key absent. Only under the lock,
+   * or in an optimistic read the lock validates afterwards (the filters are plain arrays).
+   */
+  private static Version lookupFiltered(Levels l, byte[] key) {
+    Version v = l.activeKeys.mightContain(key) ? l.active.get(key) : null;
+    if (v == null && l.frozen != null && l.frozenKeys.mightContain(key)) {
+      v = l.frozen.get(key);
+    }
+    return v != null ? v : l.base.get(key);
+  }
+
   /** The newest version of {@code key} (possibly a tombstone), consistent with whole commits. */
   public Version head(byte[] key) {
     long stamp = lock.tryOptimisticRead();
-    Version v = lookup(levels, key);
+    Version v = lookupFiltered(levels, key);
     if (!lock.validate(stamp)) {
       stamp = lock.readLock();
       try {
-        v = lookup(levels, key);
+        v = lookupFiltered(levels, key);
       } finally {
         lock.unlockRead(stamp);
       }
@@ -277,6 +297,7 @@ public final class KeyIndex {
       // One traversal of the active map, and no lookup below it: whatever a lower level holds for
       // this key is counted out of the totals later, by the merge that meets both (or by settle()).
       Version next = Version.inMemory(sequence, value, offset, length, null);
+      l.activeKeys.add(key);
       old = l.active.put(key, next);
       next.uncountedBelow = old != null ? old.uncountedBelow : l.frozen != null || l.base.size() > 0;
       activeWrites++;
@@ -294,6 +315,7 @@ public final class KeyIndex {
       }
       if (next != null) {
         next.uncountedBelow = uncounted;
+        l.activeKeys.add(key);
         l.active.put(key, next);
         activeWrites++;
         if (prev != null) {
@@ -381,7 +403,7 @@ public final class KeyIndex {
    * open, before any other use.
    */
   public void loadSorted(byte[][] keys, Version[] versions, int count) {
-    levels = new Levels(newMap(), null, new SortedRun(keys, versions, count));
+    levels = Levels.withNewActive(null, null, new SortedRun(keys, versions, count));
     for (int i = 0; i < count; i++) {
       Version v = versions[i];
       liveKeys++;
@@ -394,7 +416,12 @@ public final class KeyIndex {
 
   /** Whether the active map has taken enough writes since the last merge to be merged now. */
   public boolean wantsMerge() {
-    return activeWrites >= Math.max(MIN_MERGE_WRITES, levels.base.size() / MERGE_FRACTION);
+    return activeWrites >= mergeWrites(levels.base.size());
+  }
+
+  /** Writes into the active map that make it due for a merge into a base run of {@code baseSize} keys. */
+  private static int mergeWrites(int baseSize) {
+    return Math.max(MIN_MERGE_WRITES, baseSize / MERGE_FRACTION);
   }
 
   /**
@@ -419,7 +446,7 @@ public final class KeyIndex {
       if (l.active.isEmpty()) {
         return false;
       }
-      levels = new Levels(newMap(), l.active, l.base);
+      levels = Levels.withNewActive(l.active, l.activeKeys, l.base);
       activeWrites = 0;
       return true;
     } finally {
@@ -440,7 +467,7 @@ public final class KeyIndex {
           countOut(s.key(), s.older());
         }
       }
-      levels = new Levels(levels.active, null, merged);
+      levels = new Levels(levels.active, levels.activeKeys, null, null, merged);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -481,11 +508,11 @@ public final class KeyIndex {
     // moves its keys, merges have taken most of them into the base, so look before replacing.
     // The replacement hides what the version it replaces hid.
     r.replacement().uncountedBelow = r.expected().uncountedBelow;
-    Version head = l.active.get(r.key());
+    Version head = l.activeKeys.mightContain(r.key()) ? l.active.get(r.key()) : null;
     if (head != null) {
       return head == r.expected() && l.active.replace(r.key(), r.expected(), r.replacement());
     }
-    if (l.frozen != null && (head = l.frozen.get(r.key())) != null) {
+    if (l.frozen != null && l.frozenKeys.mightContain(r.key()) && (head = l.frozen.get(r.key())) != null) {
       return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
     }
     int i = l.base.find(r.key());

@@ -287,6 +287,45 @@ class KeyIndexTest {
   }
 
   @Test
+  void headFindsEveryKeyInEveryLevel_whenTheActiveMapTakesFarMoreKeysThanItsFilterExpects() {
+    // The maps' filters are sized for a merge's worth of writes; without merges the active map
+    // outgrows its filter, which then must still never hide a key.
+    int count = 8 * KeyIndex.MIN_MERGE_WRITES;
+    for (int i = 0; i < count; i++) {
+      put(counterKey(i), counterKey(i));
+    }
+    for (int i = 0; i < count; i += 3) {
+      delete(counterKey(i));
+    }
+    assertHeads(count, "active");
+    assertTrue(index.freeze());
+    put(counterKey(count), new byte[1]);
+    assertHeads(count, "frozen");
+    index.finishMerge();
+    assertHeads(count, "base");
+    assertArrayEquals(new byte[1], valueOf(index.head(counterKey(count))));
+    assertNull(index.head(counterKey(count + 1)));
+
+    for (int i = 1; i < count; i += 3) {
+      delete(counterKey(i)); // a tombstone in the new active map hides the base's version
+    }
+    for (int i = 1; i < count; i += 3) {
+      assertTrue(index.head(counterKey(i)).isTombstone(), "key " + i + " deleted over the base");
+    }
+  }
+
+  private void assertHeads(int count, String level) {
+    for (int i = 0; i < count; i++) {
+      Version head = index.head(counterKey(i));
+      if (i % 3 == 0) {
+        assertTrue(head == null || head.isTombstone(), level + ": key " + i + " was deleted");
+      } else {
+        assertArrayEquals(counterKey(i), valueOf(head), level + ": key " + i);
+      }
+    }
+  }
+
+  @Test
   void mergesAloneKeepTheLiveTotalsExact() {
     // Puts of keys new to the active map do not look below it; the merge that meets the hidden
     // version must count it out. Checked without settle(), after merges that empty both maps.
