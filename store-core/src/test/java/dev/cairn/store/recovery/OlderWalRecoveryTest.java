@@ -135,30 +135,38 @@ class OlderWalRecoveryTest {
     }
   }
 
-  /** Records which WAL files the caller's thread fsyncs, and how often. */
-  private static final class SyncLog extends ForwardingVfs {
-    final Map<String, Integer> callerSyncs = new ConcurrentHashMap<>();
-    final Thread caller = Thread.currentThread();
-
-    SyncLog() {
+  /** The real file system, with every WAL file it opens or creates wrapped by {@link #wal}. */
+  private abstract static class WalWatch extends ForwardingVfs {
+    WalWatch() {
       super(new NioVfs());
     }
 
     @Override
     public VfsFile create(Path file) throws IOException {
-      return logged(file, delegate.create(file));
+      VfsFile f = delegate.create(file);
+      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
     }
 
     @Override
     public VfsFile open(Path file) throws IOException {
-      return logged(file, delegate.open(file));
+      VfsFile f = delegate.open(file);
+      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
     }
 
-    private VfsFile logged(Path path, VfsFile f) {
+    abstract VfsFile wal(Path path, VfsFile file) throws IOException;
+  }
+
+  /** Records which WAL files the caller's thread fsyncs, and how often. */
+  private static final class SyncLog extends WalWatch {
+    final Map<String, Integer> callerSyncs = new ConcurrentHashMap<>();
+    final Thread caller = Thread.currentThread();
+
+    @Override
+    VfsFile wal(Path path, VfsFile f) {
       return new ForwardingFile(f) {
         @Override
         public void sync() throws IOException {
-          if (Thread.currentThread() == caller && path.toString().endsWith(WalFormat.SUFFIX)) {
+          if (Thread.currentThread() == caller) {
             callerSyncs.merge(path.getFileName().toString(), 1, Integer::sum);
           }
           super.sync();
@@ -172,23 +180,9 @@ class OlderWalRecoveryTest {
    * the directory is whole on disk: the order recovery relies on to take a torn older WAL for a
    * power-loss cut.
    */
-  private static final class OrderCheck extends ForwardingVfs {
+  private static final class OrderCheck extends WalWatch {
     final Map<Path, long[]> walBytes = new ConcurrentHashMap<>(); // {appended, synced}
     final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    OrderCheck() {
-      super(new NioVfs());
-    }
-
-    @Override
-    public VfsFile create(Path file) throws IOException {
-      return tracked(file, delegate.create(file));
-    }
-
-    @Override
-    public VfsFile open(Path file) throws IOException {
-      return tracked(file, delegate.open(file));
-    }
 
     @Override
     public void delete(Path file) throws IOException {
@@ -196,10 +190,8 @@ class OlderWalRecoveryTest {
       super.delete(file);
     }
 
-    private VfsFile tracked(Path path, VfsFile f) throws IOException {
-      if (!path.toString().endsWith(WalFormat.SUFFIX)) {
-        return f;
-      }
+    @Override
+    VfsFile wal(Path path, VfsFile f) throws IOException {
       long size = f.size();
       walBytes.putIfAbsent(path, new long[] {size, size});
       return new ForwardingFile(f) {
