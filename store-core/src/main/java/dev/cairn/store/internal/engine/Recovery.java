@@ -25,8 +25,9 @@ import java.util.TreeSet;
  *
  * <p>A torn tail of the newest WAL is cut off (truncated and fsynced). So is one of an older WAL
  * that no later WAL marks as fsynced whole, together with every later WAL: nothing after a WAL
- * that was never durable was durable either. Any other damage is a {@link CorruptionException}. Files that no checkpoint refers to are leftovers of an interrupted
- * flush, compaction or checkpoint, and are deleted, but only after the state is known to be good.
+ * that was never durable was durable either. Any other damage is a {@link CorruptionException}.
+ * Files that no checkpoint refers to are leftovers of an interrupted flush, compaction or
+ * checkpoint, and are deleted, but only after the state is known to be good.
  */
 final class Recovery {
   /** What recovery found. */
@@ -143,8 +144,8 @@ final class Recovery {
           // Damage, unless this WAL was never fsynced whole: then it ends where the power failed.
           long marked = markedLength(vfs, dir, later, n);
           if (marked >= 0) {
-            throw new CorruptionException(path, result.validEnd(), "damaged WAL record in a WAL that "
-                + FileNames.path(dir, FileNames.Kind.WAL, n).getFileName() + "'s successor marks durable up to " + marked);
+            throw new CorruptionException(path, result.validEnd(),
+                "damaged WAL record; a later WAL marks this one durable, " + marked + " bytes long");
           }
           tornCut = true;
         }
