@@ -51,6 +51,11 @@ final class HistoryReader implements AutoCloseable {
   WalRecord next() {
     for (;;) {
       WalHistory.Published published = history.published();
+      if (file.number() > published.walNumber()) {
+        // A WAL started by a rotation since the last publish: a group may be in it already, written
+        // but not yet applied, and a commit counts only once published.
+        return null;
+      }
       boolean newest = file.number() == published.walNumber();
       long limit;
       try {
@@ -70,7 +75,7 @@ final class HistoryReader implements AutoCloseable {
         lastSequence = record.sequence();
         return record;
       }
-      if (newest || file.number() > published.walNumber()) {
+      if (newest) {
         return null;
       }
       WalHistory.WalFile following = history.next(file.number());
