@@ -135,6 +135,31 @@ class OlderWalRecoveryTest {
     }
   }
 
+  @Test
+  void aStoreWhoseWalIsOfVersion1_appendsToIt_rotatesIntoVersion2_andLosesNothing() throws IOException {
+    byte[] v1 = wal(commit(1), commit(2));
+    dev.cairn.store.internal.util.Bytes.putInt(v1, 8, 1);
+    dev.cairn.store.internal.util.Bytes.putInt(v1, 12, dev.cairn.store.internal.util.Bytes.crc32c(v1, 0, 12));
+    Files.write(dir.resolve(WAL_1), v1);
+    StoreOptions small = StoreOptions.builder().walRotateBytes(64 * 1024)
+        .changeRetention(1L << 30, Duration.ofDays(1)).build(); // keeps WAL 1 as change history
+    byte[] value = new byte[1024];
+    try (Store store = Store.open(dir, small)) {
+      assertEquals("v2", store.get("k2"));
+      store.put("k3", "v3"); // appended to the version 1 file
+      for (int i = 0; i < 200; i++) {
+        store.put(("big" + i).getBytes(), value); // rotates into version 2 files
+      }
+    }
+    assertEquals(1, java.nio.ByteBuffer.wrap(Files.readAllBytes(dir.resolve(WAL_1))).getInt(8),
+        "the version 1 file was appended to as it is");
+    try (Store store = Store.open(dir, small)) {
+      assertEquals(203, store.lastSequence());
+      assertEquals("v3", store.get("k3"));
+      assertEquals(1024, store.get("big199".getBytes()).length);
+    }
+  }
+
   /** The real file system, with every WAL file it opens or creates wrapped by {@link #wal}. */
   private abstract static class WalWatch extends ForwardingVfs {
     WalWatch() {

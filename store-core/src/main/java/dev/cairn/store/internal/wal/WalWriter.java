@@ -79,8 +79,9 @@ public final class WalWriter implements AutoCloseable {
 
   /** Appends a durability mark for {@code older}, which must be fsynced whole and no longer appended to. */
   public void appendMark(WalWriter older) throws IOException {
-    appendMark(older.number, older.syncedSize);
-    older.marked = true;
+    if (appendMark(older.number, older.syncedSize)) {
+      older.marked = true;
+    }
   }
 
   /** Whether a later WAL holds a durability mark for this one. */
@@ -90,14 +91,16 @@ public final class WalWriter implements AutoCloseable {
 
   /**
    * Appends a durability mark for WAL {@code olderNumber}, fsynced whole at {@code olderLength}
-   * bytes. A version 1 file cannot hold marks: it is only ever the WAL a store reopened, and a
-   * mark for a WAL before it is then left out (recovery fsynced that WAL).
+   * bytes; false if this file cannot hold one. A version 1 file cannot: it is only ever the WAL a
+   * store reopened, and a mark for a WAL before it is then left out (recovery fsynced that WAL).
    */
-  public void appendMark(long olderNumber, long olderLength) throws IOException {
-    if (version >= 2) {
-      byte[] mark = WalFormat.mark(olderNumber, olderLength);
-      write(mark, 0, mark.length);
+  public boolean appendMark(long olderNumber, long olderLength) throws IOException {
+    if (version < 2) {
+      return false;
     }
+    byte[] mark = WalFormat.mark(olderNumber, olderLength);
+    write(mark, 0, mark.length);
+    return true;
   }
 
   /** Whether a commit was ever appended: a WAL that holds only marks is not worth sealing. */
