@@ -160,6 +160,24 @@ class OlderWalRecoveryTest {
     }
   }
 
+  @Test
+  void compactDoesNotSealAWalThatHoldsOnlyMarks_soTheHistoryReopens() throws IOException {
+    // compact() rotates the WAL; its checkpoint's sync pass then marks the sealed WAL in the new
+    // one, which holds nothing else. Sealing that one too would leave a history WAL without a commit.
+    StoreOptions keepHistory = StoreOptions.builder().changeRetention(1L << 30, Duration.ofDays(1)).build();
+    try (Store store = Store.open(dir, keepHistory)) {
+      store.put("k1", "v1");
+      store.compact();
+      store.compact();
+      store.put("k2", "v2");
+    }
+    try (Store store = Store.open(dir, keepHistory)) {
+      assertEquals(2, store.lastSequence());
+      assertEquals("v1", store.get("k1"));
+      assertEquals("v2", store.get("k2"));
+    }
+  }
+
   /** The real file system, with every WAL file it opens or creates wrapped by {@link #wal}. */
   private abstract static class WalWatch extends ForwardingVfs {
     WalWatch() {

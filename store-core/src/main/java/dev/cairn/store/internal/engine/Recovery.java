@@ -237,8 +237,8 @@ final class Recovery {
 
   /**
    * The length that a durability mark in one of the {@code later} WALs gives WAL {@code number}, or
-   * -1 if none marks it. Reads record framing only, up to the first record whose length does not
-   * fit: a mark past damage in a later WAL is not found, and the later WAL is damaged anyway.
+   * -1 if none marks it ({@link WalReader#scanMarks}: a mark past damage in a later WAL is not
+   * found, and the later WAL is damaged anyway).
    */
   private static long markedLength(Vfs vfs, Path dir, List<Long> later, long number) throws IOException {
     for (long m : later) {
@@ -247,19 +247,10 @@ final class Recovery {
         b = new byte[(int) Math.min(file.size(), Integer.MAX_VALUE - 16)];
         file.read(0, b, 0, b.length);
       }
-      int pos = WalFormat.HEADER_BYTES;
-      while (b.length - pos >= WalFormat.RECORD_HEADER_BYTES) {
-        if (WalReader.isMark(b, pos, b.length - pos)) {
-          WalReader.Mark mark = WalReader.markAt(b, pos);
-          if (mark.walNumber() == number) {
-            return mark.walLength();
-          }
+      for (WalReader.Mark mark : WalReader.scanMarks(b)) {
+        if (mark.walNumber() == number) {
+          return mark.walLength();
         }
-        int payloadLength = Bytes.getInt(b, pos);
-        if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
-          break;
-        }
-        pos += WalFormat.RECORD_HEADER_BYTES + payloadLength;
       }
     }
     return -1;

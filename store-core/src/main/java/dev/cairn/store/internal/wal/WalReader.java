@@ -119,8 +119,28 @@ public final class WalReader {
         && WalFormat.recordCrc(b, pos, WalFormat.MARK_PAYLOAD_BYTES) == Bytes.getInt(b, pos + 4);
   }
 
+  /**
+   * The durability marks of a WAL file held in {@code b}, read by record framing alone (commits
+   * are not checked), up to the first record whose length does not fit the file.
+   */
+  public static List<Mark> scanMarks(byte[] b) {
+    List<Mark> marks = new ArrayList<>();
+    int pos = WalFormat.HEADER_BYTES;
+    while (b.length - pos >= WalFormat.RECORD_HEADER_BYTES) {
+      if (isMark(b, pos, b.length - pos)) {
+        marks.add(markAt(b, pos));
+      }
+      int payloadLength = Bytes.getInt(b, pos);
+      if (payloadLength < WalFormat.MIN_PAYLOAD_BYTES || payloadLength > b.length - pos - WalFormat.RECORD_HEADER_BYTES) {
+        break;
+      }
+      pos += WalFormat.RECORD_HEADER_BYTES + payloadLength;
+    }
+    return marks;
+  }
+
   /** The durability mark at {@code pos}, which {@link #isMark} accepted. */
-  public static Mark markAt(byte[] b, int pos) {
+  private static Mark markAt(byte[] b, int pos) {
     return new Mark(Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES + 8),
         Bytes.getLong(b, pos + WalFormat.RECORD_HEADER_BYTES + 16));
   }
