@@ -33,14 +33,13 @@ final class FormatExamples {
   static final String CHECKPOINT_NAME = "00000000000000000004.ckpt";
 
   static final long SEGMENT_FILE_NUMBER = 3;
-  static final long SEGMENT_LENGTH = 97;
+  static final long SEGMENT_LENGTH = 77;
   static final long SEGMENT_BLOCK_OFFSET = 16;
-  static final int SECOND_RECORD_OFFSET = 14;
+  static final int SECOND_RECORD_OFFSET = 4;
   static final CheckpointMeta CHECKPOINT_META = new CheckpointMeta(
       2, 2, 5, List.of(new CheckpointMeta.SegmentRef(SEGMENT_FILE_NUMBER, SEGMENT_LENGTH)));
 
   static final long LZ4_SEQUENCE = 7;
-  static final byte[] LZ4_KEY = ascii("k");
   static final byte[] LZ4_VALUE = ascii("abcd".repeat(8));
 
   private static final int BLOCK_BYTES = 32 * 1024;
@@ -137,7 +136,7 @@ final class FormatExamples {
     try (VfsFile file = new NioVfs().create(path)) {
       BlockWriter blocks = new BlockWriter(file, 0, SegmentFormat.CODEC_LZ4, BLOCK_BYTES);
       blocks.startRecord();
-      SegmentRecord.write(blocks.raw(), LZ4_SEQUENCE, LZ4_KEY, LZ4_VALUE);
+      SegmentRecord.write(blocks.raw(), LZ4_SEQUENCE, LZ4_VALUE, 0, LZ4_VALUE.length);
       blocks.finish();
     }
     return Files.readAllBytes(path);
@@ -164,12 +163,19 @@ final class FormatExamples {
   /** The raw content of the LZ4 example block: its one record, annotated. */
   static HexLayout lz4BlockContentLayout() {
     HexLayout raw = new HexLayout();
-    segmentRecord(raw, 0, LZ4_SEQUENCE, "k", "abcd".repeat(8));
+    segmentRecord(raw, 0, LZ4_SEQUENCE, "abcd".repeat(8));
     return raw;
   }
 
   /** Appends a record to block content that starts at file offset {@code contentStart}. */
-  private static void segmentRecord(HexLayout l, int contentStart, long sequence, String key, String value) {
+  private static void segmentRecord(HexLayout l, int contentStart, long sequence, String value) {
+    l.varint("record at recordOffset " + (l.size() - contentStart) + ": sequence " + sequence, sequence);
+    l.varint("valueLength " + value.length(), value.length());
+    l.ascii("value", value);
+  }
+
+  /** Appends a version 1 record, which holds its key, to block content starting at {@code contentStart}. */
+  private static void segmentRecordVersion1(HexLayout l, int contentStart, long sequence, String key, String value) {
     l.u64("record at recordOffset " + (l.size() - contentStart) + ": sequence " + sequence, sequence);
     l.varint("keyLength " + key.length(), key.length());
     l.ascii("key", key);
@@ -182,8 +188,8 @@ final class FormatExamples {
   static byte[] writtenSegment(Path dir) throws IOException {
     Path path = dir.resolve(SEGMENT_NAME);
     SegmentWriter writer = new SegmentWriter(new NioVfs(), path, SegmentFormat.CODEC_NONE, BLOCK_BYTES);
-    SegmentWriter.Location first = writer.add(1, ascii("k1"), ascii("v1"));
-    SegmentWriter.Location second = writer.add(2, ascii("k2"), ascii("v2"));
+    SegmentWriter.Location first = writer.add(1, ascii("v1"));
+    SegmentWriter.Location second = writer.add(2, ascii("v2"));
     writer.finish();
     if (!first.equals(new SegmentWriter.Location(SEGMENT_BLOCK_OFFSET, 0))
         || !second.equals(new SegmentWriter.Location(SEGMENT_BLOCK_OFFSET, SECOND_RECORD_OFFSET))) {
@@ -193,8 +199,16 @@ final class FormatExamples {
   }
 
   static HexLayout segmentLayout() {
+    return segmentLayout(SegmentFormat.VERSION);
+  }
+
+  /**
+   * The example segment in the layout of {@code version}: version 1 records hold their keys, as
+   * files written before version 2 do.
+   */
+  static HexLayout segmentLayout(int version) {
     HexLayout l = new HexLayout();
-    header(l, "CAIRNSEG");
+    header(l, "CAIRNSEG", version);
     int start = l.size();
     l.u8("block at 0010: codec 0 NONE", 0);
     l.u32("recordCount 2", 2);
@@ -202,8 +216,13 @@ final class FormatExamples {
     int storedLength = l.u32Later();
     int crc = l.u32Later();
     int contentStart = l.size();
-    segmentRecord(l, contentStart, 1, "k1", "v1");
-    segmentRecord(l, contentStart, 2, "k2", "v2");
+    if (version == SegmentFormat.VERSION_1) {
+      segmentRecordVersion1(l, contentStart, 1, "k1", "v1");
+      segmentRecordVersion1(l, contentStart, 2, "k2", "v2");
+    } else {
+      segmentRecord(l, contentStart, 1, "v1");
+      segmentRecord(l, contentStart, 2, "v2");
+    }
     int content = l.size() - contentStart;
     l.fill(rawLength, content, "rawLength " + content);
     l.fill(storedLength, content, "storedLength " + content);

@@ -16,6 +16,7 @@ import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.internal.segment.BlockReader;
 import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentFormat;
 import dev.cairn.store.internal.segment.SegmentRecord;
 import dev.cairn.store.internal.util.Bytes;
 import dev.cairn.store.internal.wal.WalReader;
@@ -224,11 +225,10 @@ class FormatGoldenTest {
 
       assertEquals(1, block.codec());
       assertEquals(1, block.recordCount());
-      assertEquals(43, block.rawLength());
+      assertEquals(34, block.rawLength());
       assertArrayEquals(FormatDoc.exampleBytes("lz4-block-content"), raw);
-      SegmentRecord record = SegmentRecord.read(dir.resolve("block"), 0, raw, 0);
+      SegmentRecord record = SegmentRecord.read(SegmentFormat.VERSION, dir.resolve("block"), 0, raw, 0);
       assertEquals(FormatExamples.LZ4_SEQUENCE, record.sequence());
-      assertArrayEquals(FormatExamples.LZ4_KEY, record.key());
       assertArrayEquals(FormatExamples.LZ4_VALUE, record.value());
       assertEquals(raw.length, record.nextOffset());
     }
@@ -273,21 +273,65 @@ class FormatGoldenTest {
     void segmentExampleInFormatDocDecodesToTheDocumentedRecords() throws IOException {
       Segment segment = open(doc, FormatExamples.SEGMENT_LENGTH);
       try {
-        assertEquals(0x3d, segment.dataEnd());
+        assertEquals(SegmentFormat.VERSION, segment.version());
+        assertEquals(0x29, segment.dataEnd());
         assertEquals(1, segment.blockCount());
         assertEquals(2, segment.recordCount());
-        assertEquals(28, segment.rawBytes());
+        assertEquals(8, segment.rawBytes());
         byte[] raw = segment.readBlock(FormatExamples.SEGMENT_BLOCK_OFFSET);
-        SegmentRecord first = SegmentRecord.read(segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET, raw, 0);
+        SegmentRecord first = SegmentRecord.read(segment.version(), segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET,
+            raw, 0);
         assertEquals(1, first.sequence());
-        assertArrayEquals(ascii("k1"), first.key());
+        assertNull(first.key());
         assertArrayEquals(ascii("v1"), first.value());
         assertEquals(FormatExamples.SECOND_RECORD_OFFSET, first.nextOffset());
-        SegmentRecord second = SegmentRecord.read(segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET, raw, first.nextOffset());
+        SegmentRecord second = SegmentRecord.read(segment.version(), segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET,
+            raw, first.nextOffset());
         assertEquals(2, second.sequence());
-        assertArrayEquals(ascii("k2"), second.key());
         assertArrayEquals(ascii("v2"), second.value());
         assertEquals(raw.length, second.nextOffset());
+      } finally {
+        segment.release();
+      }
+    }
+
+    @Test
+    void version1SegmentExampleInFormatDocStillReads_recordsHoldTheirKeys() throws IOException {
+      byte[] version1 = FormatDoc.exampleBytes("segment-v1");
+      Segment segment = open(version1, version1.length);
+      try {
+        assertEquals(SegmentFormat.VERSION_1, segment.version());
+        assertEquals(28, segment.rawBytes());
+        byte[] raw = segment.readBlock(FormatExamples.SEGMENT_BLOCK_OFFSET);
+        SegmentRecord first = SegmentRecord.read(segment.version(), segment.path(), FormatExamples.SEGMENT_BLOCK_OFFSET,
+            raw, 0);
+        assertArrayEquals(ascii("k1"), first.key());
+        assertEquals(14, first.nextOffset());
+        assertArrayEquals(ascii("v2"), SegmentRecord.valueOf(segment, FormatExamples.SEGMENT_BLOCK_OFFSET, raw, 14, 2,
+            ascii("k2")));
+        CorruptionException e = assertThrows(CorruptionException.class, () -> SegmentRecord.valueOf(segment,
+            FormatExamples.SEGMENT_BLOCK_OFFSET, raw, 14, 2, ascii("k1")));
+        assertEquals(FormatExamples.SEGMENT_BLOCK_OFFSET, e.fileOffset());
+      } finally {
+        segment.release();
+      }
+    }
+
+    @Test
+    void version1SegmentDumpInFormatDocIsTheFieldTableLayout() {
+      assertDumpIsLayout("segment-v1", FormatExamples.segmentLayout(SegmentFormat.VERSION_1));
+    }
+
+    @Test
+    void recordOfAnotherSequenceThanTheIndexExpectsIsCorruption() throws IOException {
+      Segment segment = open(doc, FormatExamples.SEGMENT_LENGTH);
+      try {
+        byte[] raw = segment.readBlock(FormatExamples.SEGMENT_BLOCK_OFFSET);
+        assertArrayEquals(ascii("v1"), SegmentRecord.valueOf(segment, FormatExamples.SEGMENT_BLOCK_OFFSET, raw, 0, 1,
+            ascii("k1")));
+        CorruptionException e = assertThrows(CorruptionException.class, () -> SegmentRecord.valueOf(segment,
+            FormatExamples.SEGMENT_BLOCK_OFFSET, raw, FormatExamples.SECOND_RECORD_OFFSET, 1, ascii("k1")));
+        assertEquals(FormatExamples.SEGMENT_BLOCK_OFFSET, e.fileOffset());
       } finally {
         segment.release();
       }
@@ -316,7 +360,7 @@ class FormatGoldenTest {
 
     @Test
     void segmentWithAnUnknownVersionIsRejected() {
-      CorruptionException e = assertThrows(CorruptionException.class, () -> open(withVersion(doc, 2), -1));
+      CorruptionException e = assertThrows(CorruptionException.class, () -> open(withVersion(doc, 3), -1));
       assertEquals(8, e.fileOffset());
     }
   }
@@ -353,7 +397,7 @@ class FormatGoldenTest {
     @Test
     void checkpointExampleInFormatDocDecodesToTheDocumentedMetaAndEntries() throws IOException {
       assertEquals(FormatExamples.CHECKPOINT_META, readMeta(doc));
-      assertEquals(List.of(new Entry("k1", 1, 0, 16, 0, 2), new Entry("k2", 2, 0, 16, 14, 2)), readEntries(doc));
+      assertEquals(List.of(new Entry("k1", 1, 0, 16, 0, 2), new Entry("k2", 2, 0, 16, FormatExamples.SECOND_RECORD_OFFSET, 2)), readEntries(doc));
     }
 
     @Test
@@ -365,11 +409,10 @@ class FormatGoldenTest {
       try {
         for (Entry entry : readEntries(doc)) {
           byte[] raw = segment.readBlock(entry.blockOffset());
-          SegmentRecord record = SegmentRecord.read(segmentPath, entry.blockOffset(), raw, entry.recordOffset());
-          assertArrayEquals(ascii(entry.key()), record.key());
-          assertEquals(entry.sequence(), record.sequence());
-          assertEquals(entry.valueLength(), record.value().length);
-          assertTrue(record.sequence() <= meta.lastSequence());
+          byte[] value = SegmentRecord.valueOf(segment, entry.blockOffset(), raw, entry.recordOffset(),
+              entry.sequence(), ascii(entry.key()));
+          assertEquals(entry.valueLength(), value.length);
+          assertTrue(entry.sequence() <= meta.lastSequence());
         }
       } finally {
         segment.release();

@@ -1,12 +1,12 @@
 package dev.cairn.store.internal.engine;
 
-import dev.cairn.store.CorruptionException;
 import dev.cairn.store.internal.index.KeyIndex;
 import dev.cairn.store.internal.index.MergedIterator;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.BlockCodec;
 import dev.cairn.store.internal.segment.BlockReader;
 import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentFormat;
 import dev.cairn.store.internal.segment.SegmentRecord;
 import dev.cairn.store.internal.segment.SegmentWriter;
 import java.io.IOException;
@@ -101,7 +101,7 @@ final class Compactor {
       List<Live> inBlock = records.subList(i, j);
       openOutputIfNeeded();
       working = writer.path();
-      if (inBlock.size() == block.recordCount()) {
+      if (inBlock.size() == block.recordCount() && segment.version() == SegmentFormat.VERSION) {
         copyWholeBlock(block, inBlock);
       } else {
         rewriteLive(segment, blockOffset, block, inBlock);
@@ -121,17 +121,13 @@ final class Compactor {
     }
   }
 
-  /** Rewrites the live records of a block that also holds garbage. */
+  /** Rewrites the live records of a block that also holds garbage, or of an older segment version. */
   private void rewriteLive(Segment segment, int blockOffset, BlockReader.Framed block, List<Live> inBlock)
       throws IOException {
     byte[] raw = block.decompress(segment.path(), blockOffset);
     for (Live l : inBlock) {
-      SegmentRecord r = SegmentRecord.read(segment.path(), blockOffset, raw, l.head().recordOffset);
-      if (r.sequence() != l.head().sequence || !Arrays.equals(r.key(), l.key())) {
-        throw new CorruptionException(segment.path(), blockOffset,
-            "record at block offset " + l.head().recordOffset + " is not the one the index expects");
-      }
-      SegmentWriter.Location loc = writer.add(r.sequence(), r.key(), r.value());
+      byte[] value = SegmentRecord.valueOf(segment, blockOffset, raw, l.head().recordOffset, l.head().sequence, l.key());
+      SegmentWriter.Location loc = writer.add(l.head().sequence, value);
       pending.add(new Pending(l.key(), l.head(), loc.blockOffset(), loc.recordOffset()));
     }
   }

@@ -110,7 +110,7 @@ final class Flusher {
     for (int i = 0; i < keys.length; i++) {
       Version v = versions[i];
       if (v != null) {
-        SegmentWriter.Location at = writer.add(v.sequence, keys[i], v.value, v.recordOffset, v.valueLength);
+        SegmentWriter.Location at = writer.add(v.sequence, v.value, v.recordOffset, v.valueLength);
         blockOffsets[i] = at.blockOffset();
         recordOffsets[i] = at.recordOffset();
         written++;

@@ -108,7 +108,7 @@ final class SnapshotCursor implements Cursor {
       memoOffsets[slot] = v.blockOffset;
       memoBlocks[slot] = block;
     }
-    return SegmentRecord.valueOf(v.segment.path(), v.blockOffset, block, v.recordOffset, v.sequence, key);
+    return SegmentRecord.valueOf(v.segment, v.blockOffset, block, v.recordOffset, v.sequence, key);
   }
 
   private void checkOpen() {

@@ -384,7 +384,7 @@ public final class StoreEngine implements Store {
   /** Reads a stored version's value; null if its segment was released meanwhile (the caller retries). */
   byte[] readStored(byte[] key, Version v) {
     byte[] raw = storedBlock(v);
-    return raw == null ? null : SegmentRecord.valueOf(v.segment.path(), v.blockOffset, raw, v.recordOffset, v.sequence, key);
+    return raw == null ? null : SegmentRecord.valueOf(v.segment, v.blockOffset, raw, v.recordOffset, v.sequence, key);
   }
 
   /** The decompressed block that holds stored version {@code v}; null if its segment was released meanwhile. */

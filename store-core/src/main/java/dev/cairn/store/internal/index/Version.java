@@ -1,6 +1,7 @@
 package dev.cairn.store.internal.index;
 
 import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentRecord;
 
 /**
  * One version of one key's value, as the in-memory index holds it. Three shapes:
@@ -93,17 +94,8 @@ public final class Version {
     return v;
   }
 
-  /** Bytes the record of a key of {@code keyLength} and this value takes in a raw block. */
+  /** Bytes the record of this stored version, of a key of {@code keyLength}, takes in its segment's raw block. */
   public int recordBytes(int keyLength) {
-    return 8 + varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength;
-  }
-
-  private static int varintSize(int v) {
-    int n = 1;
-    while ((v & ~0x7F) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
+    return SegmentRecord.bytes(segment.version(), sequence, keyLength, valueLength);
   }
 }

@@ -26,6 +26,7 @@ public final class Segment {
   private final long fileNumber;
   private final Path path;
   private final VfsFile file;
+  private final int version;
   private final long fileLength;
   private final long dataEnd;
   private final int blockCount;
@@ -39,11 +40,12 @@ public final class Segment {
   private volatile int readGuessBytes = 4096;
   private volatile Vfs deleteWith;
 
-  private Segment(long fileNumber, Path path, VfsFile file, long fileLength, long dataEnd,
+  private Segment(long fileNumber, Path path, VfsFile file, int version, long fileLength, long dataEnd,
       int blockCount, int recordCount, long rawBytes) {
     this.fileNumber = fileNumber;
     this.path = path;
     this.file = file;
+    this.version = version;
     this.fileLength = fileLength;
     this.dataEnd = dataEnd;
     this.blockCount = blockCount;
@@ -74,8 +76,9 @@ public final class Segment {
           || Bytes.getInt(header, 12) != Bytes.crc32c(header, 0, 12)) {
         throw new CorruptionException(path, 0, "bad segment header");
       }
-      if (Bytes.getInt(header, 8) != SegmentFormat.VERSION) {
-        throw new CorruptionException(path, 8, "unsupported segment version " + Bytes.getInt(header, 8));
+      int version = Bytes.getInt(header, 8);
+      if (version != SegmentFormat.VERSION && version != SegmentFormat.VERSION_1) {
+        throw new CorruptionException(path, 8, "unsupported segment version " + version);
       }
       long footerOffset = length - SegmentFormat.FOOTER_BYTES;
       byte[] footer = new byte[SegmentFormat.FOOTER_BYTES];
@@ -100,7 +103,8 @@ public final class Segment {
             + " records and " + rawBytes + " raw bytes: impossible in " + (dataEnd - SegmentFormat.HEADER_BYTES)
             + " bytes of blocks");
       }
-      Segment segment = new Segment(fileNumber, path, file, length, dataEnd, blockCount, recordCount, rawBytes);
+      Segment segment = new Segment(fileNumber, path, file, version, length, dataEnd, blockCount, recordCount,
+          rawBytes);
       file = null;
       return segment;
     } finally {
@@ -163,6 +167,11 @@ public final class Segment {
 
   public Path path() {
     return path;
+  }
+
+  /** The format version of the file's records ({@link SegmentFormat#VERSION} or an older one it reads). */
+  public int version() {
+    return version;
   }
 
   public long fileLength() {

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * header  := magic "CAIRNSEG" (8) | version u32 | crc32c(magic..version) u32             = 16 bytes
  * block   := codec u8 | recordCount u32 | rawLength u32 | storedLength u32
  *            | crc32c(codec..storedLength + stored bytes) u32 | stored bytes            (17 + n)
- * record  := sequence u64 | keyLength varint | key | valueLength varint | value   (raw block content)
+ * record  := sequence varint | valueLength varint | value                           (raw block content)
+ *            version 1: sequence u64 | keyLength varint | key | valueLength varint | value
  * footer  := dataEnd u64 | blockCount u32 | recordCount u32 | rawBytes u64
  *            | magic "CAIRNEND" (8) | crc32c(dataEnd..magic) u32                         = 36 bytes
  * </pre>
@@ -19,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 public final class SegmentFormat {
   public static final byte[] MAGIC = "CAIRNSEG".getBytes(StandardCharsets.US_ASCII);
   public static final byte[] END_MAGIC = "CAIRNEND".getBytes(StandardCharsets.US_ASCII);
-  public static final int VERSION = 1;
+  /** The version writers write: records without keys. */
+  public static final int VERSION = 2;
+  /** The first version, still read: records that hold their keys. */
+  public static final int VERSION_1 = 1;
   public static final int HEADER_BYTES = 16;
   public static final int FOOTER_BYTES = 36;
   public static final int BLOCK_HEADER_BYTES = 17;

@@ -4,65 +4,105 @@ import dev.cairn.store.CorruptionException;
 import dev.cairn.store.internal.util.ByteSink;
 import dev.cairn.store.internal.util.ByteSource;
 import java.nio.file.Path;
+import java.util.Arrays;
 
-/** One record of a segment block: sequence, key and value. Immutable. */
+/**
+ * One record of a segment block, in the layout of its segment's version. Immutable.
+ *
+ * <p>Version 2 records hold the sequence and the value only: a segment is read through the index,
+ * which holds every key, so the key is stored once, in the checkpoint. Version 1 records also
+ * hold their key; they are still read, never written.
+ *
+ * @param key the key the record holds (version 1), or null (version 2)
+ * @param nextOffset the offset of the next record in the block's raw content
+ */
 public record SegmentRecord(long sequence, byte[] key, byte[] value, int nextOffset) {
 
-  /** Appends the encoding of a record to a block's raw content. */
-  public static void write(ByteSink raw, long sequence, byte[] key, byte[] value) {
-    write(raw, sequence, key, value, 0, value.length);
+  /** Appends a version 2 record whose value is {@code value[offset, offset + length)}. */
+  public static void write(ByteSink raw, long sequence, byte[] value, int offset, int length) {
+    raw.putVarint(sequence).putVarint(length).put(value, offset, length);
   }
 
-  /** Appends the encoding of a record whose value is {@code value[offset, offset + length)}. */
-  public static void write(ByteSink raw, long sequence, byte[] key, byte[] value, int offset, int length) {
-    raw.putLong(sequence).putVarint(key.length).put(key).putVarint(length).put(value, offset, length);
+  /** Bytes a record takes in a raw block of a segment of {@code version}. */
+  public static int bytes(int version, long sequence, int keyLength, int valueLength) {
+    return version == SegmentFormat.VERSION_1
+        ? 8 + varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength
+        : varintSize(sequence) + varintSize(valueLength) + valueLength;
   }
 
   /**
-   * The value of the record at {@code recordOffset}, which must hold {@code key} at {@code
-   * sequence}: a point read's check that the index and the block agree, without copying the key.
+   * The value of the record at {@code recordOffset}, which must hold {@code sequence} (and, in a
+   * version 1 segment, {@code key}): a point read's check that the index and the block agree.
    *
    * @throws CorruptionException (naming the block) if the record is malformed or is another one
    */
-  public static byte[] valueOf(Path path, long blockOffset, byte[] raw, int recordOffset, long sequence, byte[] key) {
+  public static byte[] valueOf(Segment segment, long blockOffset, byte[] raw, int recordOffset, long sequence,
+      byte[] key) {
+    return valueOf(segment.version(), segment.path(), blockOffset, raw, recordOffset, sequence, key);
+  }
+
+  /** {@link #valueOf(Segment, long, byte[], int, long, byte[])} for a segment of {@code version} at {@code path}. */
+  public static byte[] valueOf(int version, Path path, long blockOffset, byte[] raw, int recordOffset,
+      long sequence, byte[] key) {
     try {
-      if (recordOffset < 0 || recordOffset >= raw.length) {
-        throw new ByteSource.Truncated("record offset " + recordOffset + " outside a " + raw.length + "-byte block");
+      ByteSource in = at(raw, recordOffset);
+      boolean matches;
+      if (version == SegmentFormat.VERSION_1) {
+        long recordSequence = in.readLong();
+        int keyLength = in.readLength();
+        int keyOffset = in.position();
+        in.skip(keyLength);
+        matches = recordSequence == sequence && Arrays.equals(raw, keyOffset, keyOffset + keyLength, key, 0, key.length);
+      } else {
+        matches = in.readVarint() == sequence;
       }
-      ByteSource in = new ByteSource(raw, recordOffset, raw.length - recordOffset);
-      long recordSequence = in.readLong();
-      int keyLength = in.readLength();
-      int keyOffset = in.position();
-      in.skip(keyLength);
       byte[] value = in.readBytes(in.readLength());
-      if (recordSequence != sequence
-          || !java.util.Arrays.equals(raw, keyOffset, keyOffset + keyLength, key, 0, key.length)) {
+      if (!matches) {
         throw new CorruptionException(path, blockOffset,
             "record at block offset " + recordOffset + " is not the one the index expects");
       }
       return value;
     } catch (ByteSource.Truncated e) {
-      throw new CorruptionException(path, blockOffset, "malformed record at block offset " + recordOffset + ": " + e.getMessage());
+      throw malformed(path, blockOffset, recordOffset, e);
     }
   }
 
   /**
-   * Decodes the record at {@code recordOffset} of a verified block's raw content.
+   * Decodes the record at {@code recordOffset} of a verified block's raw content, in the layout of
+   * segment {@code version}.
    *
    * @throws CorruptionException (naming the block) if the record is malformed
    */
-  public static SegmentRecord read(Path path, long blockOffset, byte[] raw, int recordOffset) {
+  public static SegmentRecord read(int version, Path path, long blockOffset, byte[] raw, int recordOffset) {
     try {
-      if (recordOffset < 0 || recordOffset >= raw.length) {
-        throw new ByteSource.Truncated("record offset " + recordOffset + " outside a " + raw.length + "-byte block");
-      }
-      ByteSource in = new ByteSource(raw, recordOffset, raw.length - recordOffset);
-      long sequence = in.readLong();
-      byte[] key = in.readBytes(in.readLength());
+      ByteSource in = at(raw, recordOffset);
+      long sequence = version == SegmentFormat.VERSION_1 ? in.readLong() : in.readVarint();
+      byte[] key = version == SegmentFormat.VERSION_1 ? in.readBytes(in.readLength()) : null;
       byte[] value = in.readBytes(in.readLength());
       return new SegmentRecord(sequence, key, value, in.position());
     } catch (ByteSource.Truncated e) {
-      throw new CorruptionException(path, blockOffset, "malformed record at block offset " + recordOffset + ": " + e.getMessage());
+      throw malformed(path, blockOffset, recordOffset, e);
     }
+  }
+
+  private static ByteSource at(byte[] raw, int recordOffset) throws ByteSource.Truncated {
+    if (recordOffset < 0 || recordOffset >= raw.length) {
+      throw new ByteSource.Truncated("record offset " + recordOffset + " outside a " + raw.length + "-byte block");
+    }
+    return new ByteSource(raw, recordOffset, raw.length - recordOffset);
+  }
+
+  private static CorruptionException malformed(Path path, long blockOffset, int recordOffset, ByteSource.Truncated e) {
+    return new CorruptionException(path, blockOffset, "malformed record at block offset " + recordOffset + ": "
+        + e.getMessage());
+  }
+
+  private static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
   }
 }

@@ -32,21 +32,24 @@ public final class SegmentWriter implements AutoCloseable {
     this.blocks = new BlockWriter(file, header.length, codecId, targetBlockBytes);
   }
 
-  /** Adds a record; returns its location. */
-  public Location add(long sequence, byte[] key, byte[] value) throws IOException {
-    return add(sequence, key, value, 0, value.length);
+  /** Adds a record; returns its location. The key is not stored: the index holds it. */
+  public Location add(long sequence, byte[] value) throws IOException {
+    return add(sequence, value, 0, value.length);
   }
 
   /** Adds a record whose value is {@code value[offset, offset + length)}; returns its location. */
-  public Location add(long sequence, byte[] key, byte[] value, int offset, int length) throws IOException {
+  public Location add(long sequence, byte[] value, int offset, int length) throws IOException {
     int recordOffset = blocks.startRecord();
     long blockOffset = blocks.blockOffset();
-    SegmentRecord.write(blocks.raw(), sequence, key, value, offset, length);
+    SegmentRecord.write(blocks.raw(), sequence, value, offset, length);
     recordCount++;
     return new Location(blockOffset, recordOffset);
   }
 
-  /** Copies a verified framed block of another segment unchanged; returns its new file offset. */
+  /**
+   * Copies a verified framed block of another segment of this writer's version ({@link
+   * SegmentFormat#VERSION}) unchanged; returns its new file offset.
+   */
   public long copyBlock(BlockReader.Framed block) throws IOException {
     recordCount += block.recordCount();
     return blocks.copyBlock(block.bytes(), block.rawLength());

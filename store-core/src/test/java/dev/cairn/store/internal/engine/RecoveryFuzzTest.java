@@ -82,7 +82,7 @@ class RecoveryFuzzTest {
         try {
           byte[] raw = segment.readBlock(head.blockOffset);
           // Store.get reads the value like this, and reports a record other than the expected one as corruption.
-          SegmentRecord.read(segment.path(), head.blockOffset, raw, head.recordOffset);
+          SegmentRecord.valueOf(segment, head.blockOffset, raw, head.recordOffset, head.sequence, e.getKey());
         } catch (CorruptionException c) {
           assertEquals(segment.path(), c.file());
         }

@@ -150,7 +150,7 @@ public final class FuzzSeeds {
     MemoryVfs vfs = new MemoryVfs();
     SegmentWriter writer = new SegmentWriter(vfs, FILE, codec, targetBytes);
     for (int i = 0; i < records; i++) {
-      writer.add(i + 1, b(String.format("key-%04d", i)), b("value value value value " + i));
+      writer.add(i + 1, b("value value value value " + i));
     }
     writer.finish();
     return vfs.contents(FILE);
@@ -176,8 +176,8 @@ public final class FuzzSeeds {
   private static byte[] store(int codec, byte[] olderWal, byte[] newestWal) throws IOException {
     MemoryVfs vfs = new MemoryVfs();
     SegmentWriter segment = new SegmentWriter(vfs, FILE, codec, 16 * 1024);
-    SegmentWriter.Location k1 = segment.add(1, b("k1"), b("value one value one"));
-    SegmentWriter.Location k2 = segment.add(2, b("k2"), b("value two value two"));
+    SegmentWriter.Location k1 = segment.add(1, b("value one value one"));
+    SegmentWriter.Location k2 = segment.add(2, b("value two value two"));
     segment.finish();
     byte[] segmentBytes = vfs.contents(FILE);
     Path checkpointPath = Path.of("/seed/checkpoint");

@@ -2,6 +2,7 @@ package dev.cairn.store.internal.segment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -52,10 +53,9 @@ class SegmentFuzzTest {
     int count = data.consumeInt(0, 40);
     for (int i = 0; i < count; i++) {
       long sequence = data.consumeLong(1, Long.MAX_VALUE);
-      byte[] key = data.consumeBytes(data.consumeInt(0, 40));
       byte[] value = data.consumeBytes(data.consumeInt(0, 400));
-      locations.add(writer.add(sequence, key, value));
-      records.add(new SegmentRecord(sequence, key, value, 0));
+      locations.add(writer.add(sequence, value));
+      records.add(new SegmentRecord(sequence, null, value, 0));
     }
     writer.finish();
     long length = vfs.size(PATH);
@@ -65,9 +65,9 @@ class SegmentFuzzTest {
       for (int i = 0; i < count; i++) {
         SegmentWriter.Location at = locations.get(i);
         byte[] raw = segment.readBlock(at.blockOffset());
-        SegmentRecord read = SegmentRecord.read(PATH, at.blockOffset(), raw, at.recordOffset());
+        SegmentRecord read = SegmentRecord.read(segment.version(), PATH, at.blockOffset(), raw, at.recordOffset());
         assertEquals(records.get(i).sequence(), read.sequence());
-        assertArrayEquals(records.get(i).key(), read.key());
+        assertNull(read.key());
         assertArrayEquals(records.get(i).value(), read.value());
       }
     } finally {
@@ -92,13 +92,13 @@ class SegmentFuzzTest {
         byte[] raw = framed.decompress(PATH, blockOffset);
         int recordOffset = 0;
         while (recordOffset < raw.length) {
-          SegmentRecord record = SegmentRecord.read(PATH, blockOffset, raw, recordOffset);
+          SegmentRecord record = SegmentRecord.read(segment.version(), PATH, blockOffset, raw, recordOffset);
           assertTrue(record.nextOffset() > recordOffset && record.nextOffset() <= raw.length);
           recordOffset = record.nextOffset();
         }
         for (int at = 0; at < raw.length && at < 512; at++) {
           try {
-            SegmentRecord.read(PATH, blockOffset, raw, at);
+            SegmentRecord.read(segment.version(), PATH, blockOffset, raw, at);
           } catch (CorruptionException e) {
             assertEquals(blockOffset, e.fileOffset());
           }
