@@ -1,6 +1,7 @@
 package dev.cairn.store.internal;
 
 import dev.cairn.store.WriteBatch;
+import dev.cairn.store.internal.checkpoint.CheckpointFormat;
 import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointWriter;
 import dev.cairn.store.internal.fs.NioVfs;
@@ -36,6 +37,9 @@ final class FormatExamples {
   static final long SEGMENT_LENGTH = 77;
   static final long SEGMENT_BLOCK_OFFSET = 16;
   static final int SECOND_RECORD_OFFSET = 4;
+  /** The example segment as version 1 wrote it (records that hold their keys). */
+  static final long SEGMENT_V1_LENGTH = 97;
+  static final int SECOND_RECORD_OFFSET_V1 = 14;
   static final CheckpointMeta CHECKPOINT_META = new CheckpointMeta(
       2, 2, 5, List.of(new CheckpointMeta.SegmentRef(SEGMENT_FILE_NUMBER, SEGMENT_LENGTH)));
 
@@ -250,8 +254,18 @@ final class FormatExamples {
   }
 
   static HexLayout checkpointLayout() {
+    return checkpointLayout(CheckpointFormat.VERSION);
+  }
+
+  /**
+   * The example checkpoint in the layout of {@code version}. Version 1 is the checkpoint that
+   * version 1 wrote beside the version 1 segment example: absolute locations into that segment.
+   */
+  static HexLayout checkpointLayout(int version) {
+    boolean v1 = version == CheckpointFormat.VERSION_1;
+    long segmentLength = v1 ? SEGMENT_V1_LENGTH : SEGMENT_LENGTH;
     HexLayout l = new HexLayout();
-    header(l, "CAIRNCKP");
+    header(l, "CAIRNCKP", version);
     int metaLength = l.u32Later();
     int metaCrc = l.u32Later();
     int body = l.size();
@@ -260,7 +274,7 @@ final class FormatExamples {
     l.u64("nextFileNumber 5", 5);
     l.u32("segmentCount 1", 1);
     l.u64("segment 0: fileNumber 3", SEGMENT_FILE_NUMBER);
-    l.u64("fileLength " + SEGMENT_LENGTH, SEGMENT_LENGTH);
+    l.u64("fileLength " + segmentLength, segmentLength);
     l.fill(metaLength, l.size() - body, "metaLength " + (l.size() - body));
     l.fillCrc32c(metaCrc, body, l.size());
 
@@ -271,8 +285,24 @@ final class FormatExamples {
     int storedLength = l.u32Later();
     int crc = l.u32Later();
     int contentStart = l.size();
-    checkpointEntry(l, 0, 0, "k1", 1, 0, 2);
-    checkpointEntry(l, 1, 1, "2", 2, SECOND_RECORD_OFFSET, 2);
+    checkpointEntryStart(l, 0, 0, "k1", 1);
+    if (v1) {
+      l.varint("blockOffset " + SEGMENT_BLOCK_OFFSET, SEGMENT_BLOCK_OFFSET);
+      l.varint("recordOffset 0", 0);
+    } else {
+      l.varint("blockDelta +16 (zigzag 32): blockOffset 16", 32);
+      l.varint("recordDelta 0: recordOffset 0", 0);
+    }
+    l.varint("valueLength 2", 2);
+    checkpointEntryStart(l, 1, 1, "2", 2);
+    if (v1) {
+      l.varint("blockOffset " + SEGMENT_BLOCK_OFFSET, SEGMENT_BLOCK_OFFSET);
+      l.varint("recordOffset " + SECOND_RECORD_OFFSET_V1, SECOND_RECORD_OFFSET_V1);
+    } else {
+      l.varint("blockDelta 0: blockOffset 16", 0);
+      l.varint("recordDelta 0: recordOffset " + SECOND_RECORD_OFFSET + ", where k1's record ends", 0);
+    }
+    l.varint("valueLength 2", 2);
     int content = l.size() - contentStart;
     l.fill(rawLength, content, "rawLength " + content);
     l.fill(storedLength, content, "storedLength " + content);
@@ -287,15 +317,11 @@ final class FormatExamples {
     return l;
   }
 
-  private static void checkpointEntry(HexLayout l, int index, int shared, String suffix, long sequence,
-      int recordOffset, int valueLength) {
+  private static void checkpointEntryStart(HexLayout l, int index, int shared, String suffix, long sequence) {
     l.varint("entry " + index + ": sharedPrefix " + shared, shared);
     l.varint("suffixLength " + suffix.length(), suffix.length());
     l.ascii("suffix", suffix);
     l.varint("sequence " + sequence, sequence);
     l.varint("segmentIndex 0", 0);
-    l.varint("blockOffset " + SEGMENT_BLOCK_OFFSET, SEGMENT_BLOCK_OFFSET);
-    l.varint("recordOffset " + recordOffset, recordOffset);
-    l.varint("valueLength " + valueLength, valueLength);
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.CorruptionException;
+import dev.cairn.store.internal.checkpoint.CheckpointFormat;
 import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointReader;
 import dev.cairn.store.internal.fs.NioVfs;
@@ -402,12 +403,31 @@ class FormatGoldenTest {
 
     @Test
     void checkpointExampleEntriesLocateTheSegmentExampleRecords() throws IOException {
-      Path segmentPath = write(FormatExamples.SEGMENT_NAME, FormatDoc.exampleBytes("segment"));
-      CheckpointMeta meta = readMeta(doc);
+      assertEntriesLocateRecords(doc, FormatDoc.exampleBytes("segment"));
+    }
+
+    @Test
+    void version1CheckpointExampleStillReads_absoluteLocationsIntoTheVersion1Segment() throws IOException {
+      byte[] version1 = FormatDoc.exampleBytes("checkpoint-v1");
+      assertEquals(new CheckpointMeta(2, 2, 5, List.of(new CheckpointMeta.SegmentRef(
+          FormatExamples.SEGMENT_FILE_NUMBER, FormatExamples.SEGMENT_V1_LENGTH))), readMeta(version1));
+      assertEquals(List.of(new Entry("k1", 1, 0, 16, 0, 2), new Entry("k2", 2, 0, 16, FormatExamples.SECOND_RECORD_OFFSET_V1, 2)),
+          readEntries(version1));
+      assertEntriesLocateRecords(version1, FormatDoc.exampleBytes("segment-v1"));
+    }
+
+    @Test
+    void version1CheckpointDumpInFormatDocIsTheFieldTableLayout() {
+      assertDumpIsLayout("checkpoint-v1", FormatExamples.checkpointLayout(CheckpointFormat.VERSION_1));
+    }
+
+    private void assertEntriesLocateRecords(byte[] checkpoint, byte[] segmentBytes) throws IOException {
+      Path segmentPath = write(FormatExamples.SEGMENT_NAME, segmentBytes);
+      CheckpointMeta meta = readMeta(checkpoint);
       CheckpointMeta.SegmentRef ref = meta.segments().get(0);
       Segment segment = Segment.open(vfs, segmentPath, ref.fileNumber(), ref.fileLength());
       try {
-        for (Entry entry : readEntries(doc)) {
+        for (Entry entry : readEntries(checkpoint)) {
           byte[] raw = segment.readBlock(entry.blockOffset());
           byte[] value = SegmentRecord.valueOf(segment, entry.blockOffset(), raw, entry.recordOffset(),
               entry.sequence(), ascii(entry.key()));
@@ -443,7 +463,7 @@ class FormatGoldenTest {
 
     @Test
     void checkpointWithAnUnknownVersionIsRejected() {
-      CorruptionException e = assertThrows(CorruptionException.class, () -> readMeta(withVersion(doc, 2)));
+      CorruptionException e = assertThrows(CorruptionException.class, () -> readMeta(withVersion(doc, 3)));
       assertEquals(8, e.fileOffset());
     }
   }

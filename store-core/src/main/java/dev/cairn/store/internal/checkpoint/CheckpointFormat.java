@@ -14,17 +14,22 @@ import java.nio.charset.StandardCharsets;
  *               | segmentCount u32 | (fileNumber u64 | fileLength u64)*segmentCount
  * block      := the framing of docs/FORMAT.md "Blocks"; raw content is entry*
  * entry      := sharedPrefix varint | suffixLength varint | suffix | sequence varint
- *               | segmentIndex varint | blockOffset varint | recordOffset varint | valueLength varint
+ *               | segmentIndex varint | blockDelta zigzag | recordDelta zigzag | valueLength varint
+ *               (version 1: blockOffset varint | recordOffset varint in place of the deltas)
  * footer     := dataEnd u64 | blockCount u32 | entryCount u64 | magic "CAIRNEND" (8)
  *               | crc32c(dataEnd..magic) u32                                                 = 32 bytes
  * </pre>
  * Keys are in ascending order; sharedPrefix counts bytes shared with the previous key of the same
- * block (0 for a block's first entry).
+ * block (0 for a block's first entry). The deltas code a record's location against the previous
+ * entry of the same segment in the same block ({@code EntryLocations}).
  */
 public final class CheckpointFormat {
   public static final byte[] MAGIC = "CAIRNCKP".getBytes(StandardCharsets.US_ASCII);
   public static final byte[] END_MAGIC = "CAIRNEND".getBytes(StandardCharsets.US_ASCII);
-  public static final int VERSION = 1;
+  /** The version writers write: locations coded as deltas. */
+  public static final int VERSION = 2;
+  /** The first version, still read: absolute locations. */
+  public static final int VERSION_1 = 1;
   public static final int HEADER_BYTES = 16;
   public static final int FOOTER_BYTES = 32;
   /** Meta bodies are small: one segment takes 16 bytes. A larger metaLength is damage. */

@@ -37,8 +37,9 @@ public final class CheckpointReader {
         || Bytes.getInt(head, 12) != Bytes.crc32c(head, 0, 12)) {
       throw new CorruptionException(path, 0, "bad checkpoint header");
     }
-    if (Bytes.getInt(head, 8) != CheckpointFormat.VERSION) {
-      throw new CorruptionException(path, 8, "unsupported checkpoint version " + Bytes.getInt(head, 8));
+    int version = Bytes.getInt(head, 8);
+    if (version != CheckpointFormat.VERSION && version != CheckpointFormat.VERSION_1) {
+      throw new CorruptionException(path, 8, "unsupported checkpoint version " + version);
     }
     int metaLength = Bytes.getInt(head, 16);
     long metaOffset = CheckpointFormat.HEADER_BYTES + 8;
@@ -78,6 +79,7 @@ public final class CheckpointReader {
     long size = file.size();
     byte[] head = new byte[CheckpointFormat.HEADER_BYTES + 8];
     file.read(0, head, 0, head.length);
+    boolean relative = Bytes.getInt(head, 8) != CheckpointFormat.VERSION_1;
     long blocksStart = CheckpointFormat.HEADER_BYTES + 8L + Bytes.getInt(head, 16);
     long footerOffset = size - CheckpointFormat.FOOTER_BYTES;
     byte[] footer = new byte[CheckpointFormat.FOOTER_BYTES];
@@ -95,11 +97,15 @@ public final class CheckpointReader {
     long offset = blocksStart;
     long entries = 0;
     byte[] previous = null;
+    EntryLocations locations = relative ? new EntryLocations(segmentCount) : null;
     for (int b = 0; b < blockCount; b++) {
       BlockReader.Framed framed = BlockReader.readFramed(path, file, offset, dataEnd);
       byte[] raw = framed.decompress(path, offset);
       ByteSource in = new ByteSource(raw, 0, raw.length);
       byte[] blockPrevious = null;
+      if (relative) {
+        locations.newBlock();
+      }
       try {
         for (int r = 0; r < framed.recordCount(); r++) {
           long shared = in.readVarint();
@@ -115,15 +121,27 @@ public final class CheckpointReader {
           in.skip(suffix);
           long sequence = in.readVarint();
           long segmentIndex = in.readVarint();
-          long blockOffset = in.readVarint();
-          long recordOffset = in.readVarint();
-          long valueLength = in.readVarint();
           // A varint of 10 bytes can set the sign bit: compare as unsigned so that it is out of range too.
-          if (Long.compareUnsigned(segmentIndex, segmentCount) >= 0
-              || Long.compareUnsigned(recordOffset, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
+          if (Long.compareUnsigned(segmentIndex, segmentCount) >= 0) {
+            throw new ByteSource.Truncated("segment index " + Long.toUnsignedString(segmentIndex) + " of "
+                + segmentCount + " segments");
+          }
+          long blockOffset = in.readVarint();
+          if (relative) {
+            blockOffset = locations.blockBase((int) segmentIndex) + EntryLocations.unzigzag(blockOffset);
+          }
+          long recordOffset = in.readVarint();
+          if (relative && Long.compareUnsigned(blockOffset, Integer.MAX_VALUE) <= 0) {
+            recordOffset = locations.recordBase((int) segmentIndex, blockOffset) + EntryLocations.unzigzag(recordOffset);
+          }
+          long valueLength = in.readVarint();
+          if (Long.compareUnsigned(recordOffset, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
               || Long.compareUnsigned(valueLength, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
               || Long.compareUnsigned(blockOffset, Integer.MAX_VALUE) > 0) {
             throw new ByteSource.Truncated("entry fields out of range");
+          }
+          if (relative) {
+            locations.advance((int) segmentIndex, blockOffset, recordOffset, sequence, valueLength);
           }
           if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
             throw new ByteSource.Truncated("keys out of order");

@@ -17,6 +17,7 @@ import java.util.Arrays;
 public final class CheckpointWriter implements AutoCloseable {
   private final VfsFile file;
   private final BlockWriter blocks;
+  private final EntryLocations locations;
   private byte[] previousKey;
   private long blockOfPreviousKey = -1;
   private long entryCount;
@@ -37,9 +38,10 @@ public final class CheckpointWriter implements AutoCloseable {
     head.put(body.array(), 0, body.size());
     file.append(head.array(), 0, head.size());
     this.blocks = new BlockWriter(file, head.size(), codecId, 64 * 1024);
+    this.locations = new EntryLocations(meta.segments().size());
   }
 
-  /** Adds the entry of one live key. */
+  /** Adds the entry of one live key; {@code segmentIndex} is its segment's position in the meta's list. */
   public void add(byte[] key, long sequence, int segmentIndex, long blockOffset, int recordOffset, int valueLength)
       throws IOException {
     blocks.startRecord();
@@ -49,10 +51,16 @@ public final class CheckpointWriter implements AutoCloseable {
     int shared = 0;
     if (previousKey != null && blocks.blockOffset() == blockOfPreviousKey) {
       shared = Bytes.sharedPrefix(previousKey, key);
+    } else {
+      locations.newBlock();
     }
     ByteSink raw = blocks.raw();
     raw.putVarint(shared).putVarint(key.length - shared).put(key, shared, key.length - shared);
-    raw.putVarint(sequence).putVarint(segmentIndex).putVarint(blockOffset).putVarint(recordOffset).putVarint(valueLength);
+    raw.putVarint(sequence).putVarint(segmentIndex);
+    raw.putVarint(EntryLocations.zigzag(blockOffset - locations.blockBase(segmentIndex)));
+    raw.putVarint(EntryLocations.zigzag(recordOffset - locations.recordBase(segmentIndex, blockOffset)));
+    raw.putVarint(valueLength);
+    locations.advance(segmentIndex, blockOffset, recordOffset, sequence, valueLength);
     previousKey = key;
     blockOfPreviousKey = blocks.blockOffset();
     entryCount++;

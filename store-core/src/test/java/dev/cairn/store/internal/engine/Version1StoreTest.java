@@ -8,8 +8,7 @@ import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
-import dev.cairn.store.internal.checkpoint.CheckpointMeta;
-import dev.cairn.store.internal.checkpoint.CheckpointWriter;
+import dev.cairn.store.internal.checkpoint.CheckpointFormat;
 import dev.cairn.store.internal.fs.NioVfs;
 import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
@@ -30,16 +29,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A store whose segment was written in the version 1 layout (records that hold their keys) opens,
- * reads, takes writes, and compacts into version 2 segments without losing or altering a value.
+ * A store written in the version 1 formats (segment records that hold their keys, checkpoint
+ * entries with absolute locations) opens, reads, takes writes, and compacts into version 2
+ * segments without losing or altering a value.
  */
-class Version1SegmentStoreTest {
+class Version1StoreTest {
   private static final int KEYS = 400;
 
   @TempDir Path dir;
 
   @Test
-  void storeWithAVersion1SegmentReadsEveryValue_andCompactsItIntoVersion2() throws IOException {
+  void version1StoreReadsEveryValue_andCompactsIntoVersion2Segments() throws IOException {
     TreeMap<String, String> expected = writeVersion1Store();
     StoreOptions options = StoreOptions.builder().blockBytes(1024).build();
     try (Store store = Store.open(dir, options)) {
@@ -104,8 +104,8 @@ class Version1SegmentStoreTest {
   }
 
   /**
-   * Writes what a store of the version 1 segment format left after a clean close: segment 3 with
-   * one record per key (version 1 layout, LZ4, 512-byte blocks) and checkpoint 4 listing it.
+   * Writes what a store of the version 1 formats left after a clean close: segment 3 with one
+   * record per key (version 1 layout, LZ4, 512-byte blocks) and checkpoint 4 (version 1) listing it.
    */
   private TreeMap<String, String> writeVersion1Store() throws IOException {
     TreeMap<String, String> values = new TreeMap<>();
@@ -140,19 +140,47 @@ class Version1SegmentStoreTest {
       file.sync();
       length = dataEnd + SegmentFormat.FOOTER_BYTES;
     }
-    CheckpointMeta meta = new CheckpointMeta(KEYS, 5, 5, List.of(new CheckpointMeta.SegmentRef(3, length)));
-    try (CheckpointWriter writer = new CheckpointWriter(vfs, FileNames.path(dir, FileNames.Kind.CHECKPOINT, 4), meta,
-        SegmentFormat.CODEC_LZ4)) {
-      int i = 0;
-      for (Map.Entry<String, String> e : values.entrySet()) {
-        long[] at = locations.get(i++);
-        writer.add(e.getKey().getBytes(StandardCharsets.UTF_8), at[0], 0, at[1], (int) at[2],
-            e.getValue().getBytes(StandardCharsets.UTF_8).length);
-      }
-      writer.finish();
-    }
+    writeVersion1Checkpoint(vfs, values, locations, length);
     assertTrue(locations.get(KEYS - 1)[1] > SegmentFormat.HEADER_BYTES, "the segment has several blocks");
     return values;
+  }
+
+  /**
+   * Checkpoint 4 in the version 1 layout: the meta listing segment 3, and one entry per key with
+   * its location as it is (no deltas), in 4 KiB blocks.
+   */
+  private void writeVersion1Checkpoint(Vfs vfs, TreeMap<String, String> values, List<long[]> locations,
+      long segmentLength) throws IOException {
+    try (VfsFile file = vfs.create(FileNames.path(dir, FileNames.Kind.CHECKPOINT, 4))) {
+      ByteSink head = new ByteSink(128);
+      head.put(CheckpointFormat.MAGIC).putInt(CheckpointFormat.VERSION_1);
+      head.putInt(Bytes.crc32c(head.array(), 0, 12));
+      ByteSink body = new ByteSink(64);
+      body.putLong(KEYS).putLong(5).putLong(5).putInt(1).putLong(3).putLong(segmentLength);
+      head.putInt(body.size()).putInt(Bytes.crc32c(body.array(), 0, body.size())).put(body.array(), 0, body.size());
+      file.append(head.array(), 0, head.size());
+      BlockWriter blocks = new BlockWriter(file, head.size(), SegmentFormat.CODEC_LZ4, 4096);
+      int i = 0;
+      long block = -1;
+      byte[] previous = null;
+      for (Map.Entry<String, String> e : values.entrySet()) {
+        long[] at = locations.get(i++);
+        blocks.startRecord();
+        byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
+        int shared = previous != null && blocks.blockOffset() == block ? Bytes.sharedPrefix(previous, k) : 0;
+        blocks.raw().putVarint(shared).putVarint(k.length - shared).put(k, shared, k.length - shared)
+            .putVarint(at[0]).putVarint(0).putVarint(at[1]).putVarint(at[2])
+            .putVarint(e.getValue().getBytes(StandardCharsets.UTF_8).length);
+        previous = k;
+        block = blocks.blockOffset();
+      }
+      long dataEnd = blocks.finish();
+      ByteSink footer = new ByteSink(CheckpointFormat.FOOTER_BYTES);
+      footer.putLong(dataEnd).putInt(blocks.blockCount()).putLong(KEYS).put(CheckpointFormat.END_MAGIC);
+      footer.putInt(Bytes.crc32c(footer.array(), 0, footer.size()));
+      file.append(footer.array(), 0, footer.size());
+      file.sync();
+    }
   }
 
   private static String key(int i) {
