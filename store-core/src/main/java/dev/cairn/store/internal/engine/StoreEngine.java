@@ -196,6 +196,7 @@ public final class StoreEngine implements Store {
         state.checkpointNumber());
     pipeline = new CommitPipeline(this, options.durability().isSync());
     maintenance.scheduleRetention(); // after the pipeline exists: a failed retention latches it
+    maintenance.scheduleIdleMerges();
     if (index.wantsMerge()) {
       maintenance.scheduleMerge(); // the replayed WAL's writes
     }

@@ -52,6 +52,9 @@ public final class KeyIndex {
 
   static final int MERGE_FRACTION = 32;
 
+  /** See {@link #wantsIdleMerge()}. */
+  static final int IDLE_MERGE_DIVISOR = 8;
+
   /**
    * Replacements made per hold of the write lock: each costs lookups, and a writer waits for a
    * whole chunk (longer if the maintenance thread is descheduled while holding the lock).
@@ -417,6 +420,16 @@ public final class KeyIndex {
   /** Whether the active map has taken enough writes since the last merge to be merged now. */
   public boolean wantsMerge() {
     return activeWrites >= mergeWrites(levels.base.size());
+  }
+
+  /**
+   * Whether the active map is worth merging while the store takes no writes: it holds at least
+   * 1/{@link #IDLE_MERGE_DIVISOR} of the writes that make a merge due. Point reads then find every
+   * key in the base run instead of walking the map first, and a store that writes a little now and
+   * then merges at most once per that many writes.
+   */
+  public boolean wantsIdleMerge() {
+    return activeWrites >= Math.max(1, mergeWrites(levels.base.size()) / IDLE_MERGE_DIVISOR);
   }
 
   /** Writes into the active map that make it due for a merge into a base run of {@code baseSize} keys. */
