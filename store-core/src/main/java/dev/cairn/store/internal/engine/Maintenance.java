@@ -40,7 +40,7 @@ final class Maintenance {
   /** Segments under 1/8 of {@code segmentBytes} are merged once there are this many. */
   private static final int SMALL_SEGMENTS_TO_MERGE = 4;
   /** How often the thread checks whether the store has been idle since the last check (see {@link #mergeIfIdle}). */
-  private static final long IDLE_CHECK_MILLIS = 1000;
+  private static final long IDLE_CHECK_MILLIS = 250;
 
   private final StoreEngine engine;
   private final ScheduledExecutorService thread;
