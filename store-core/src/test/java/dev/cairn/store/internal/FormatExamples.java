@@ -285,7 +285,7 @@ final class FormatExamples {
     int storedLength = l.u32Later();
     int crc = l.u32Later();
     int contentStart = l.size();
-    checkpointEntryStart(l, 0, 0, "k1", 1);
+    checkpointEntryStart(l, 0, 0, "k1", 1, v1);
     if (v1) {
       l.varint("blockOffset " + SEGMENT_BLOCK_OFFSET, SEGMENT_BLOCK_OFFSET);
       l.varint("recordOffset 0", 0);
@@ -294,7 +294,7 @@ final class FormatExamples {
       l.varint("recordDelta 0: recordOffset 0", 0);
     }
     l.varint("valueLength 2", 2);
-    checkpointEntryStart(l, 1, 1, "2", 2);
+    checkpointEntryStart(l, 1, 1, "2", 2, v1);
     if (v1) {
       l.varint("blockOffset " + SEGMENT_BLOCK_OFFSET, SEGMENT_BLOCK_OFFSET);
       l.varint("recordOffset " + SECOND_RECORD_OFFSET_V1, SECOND_RECORD_OFFSET_V1);
@@ -317,11 +317,12 @@ final class FormatExamples {
     return l;
   }
 
-  private static void checkpointEntryStart(HexLayout l, int index, int shared, String suffix, long sequence) {
+  private static void checkpointEntryStart(HexLayout l, int index, int shared, String suffix, long sequence,
+      boolean v1) {
     l.varint("entry " + index + ": sharedPrefix " + shared, shared);
     l.varint("suffixLength " + suffix.length(), suffix.length());
     l.ascii("suffix", suffix);
     l.varint("sequence " + sequence, sequence);
-    l.varint("segmentIndex 0", 0);
+    l.varint(v1 ? "segmentIndex 0" : "slot 0: segment 0, cursor 0", 0);
   }
 }

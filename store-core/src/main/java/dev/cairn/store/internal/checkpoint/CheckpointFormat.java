@@ -14,14 +14,15 @@ import java.nio.charset.StandardCharsets;
  *               | segmentCount u32 | (fileNumber u64 | fileLength u64)*segmentCount
  * block      := the framing of docs/FORMAT.md "Blocks"; raw content is entry*
  * entry      := sharedPrefix varint | suffixLength varint | suffix | sequence varint
- *               | segmentIndex varint | blockDelta zigzag | recordDelta zigzag | valueLength varint
- *               (version 1: blockOffset varint | recordOffset varint in place of the deltas)
+ *               | slot varint | blockDelta zigzag | recordDelta zigzag | valueLength varint
+ *               (version 1: segmentIndex varint | blockOffset varint | recordOffset varint
+ *               in place of slot and deltas)
  * footer     := dataEnd u64 | blockCount u32 | entryCount u64 | magic "CAIRNEND" (8)
  *               | crc32c(dataEnd..magic) u32                                                 = 32 bytes
  * </pre>
  * Keys are in ascending order; sharedPrefix counts bytes shared with the previous key of the same
- * block (0 for a block's first entry). The deltas code a record's location against the previous
- * entry of the same segment in the same block ({@code EntryLocations}).
+ * block (0 for a block's first entry). slot = segmentIndex × 4 + cursor; the deltas code a
+ * record's location against that cursor of the segment in the same block ({@code EntryLocations}).
  */
 public final class CheckpointFormat {
   public static final byte[] MAGIC = "CAIRNCKP".getBytes(StandardCharsets.US_ASCII);

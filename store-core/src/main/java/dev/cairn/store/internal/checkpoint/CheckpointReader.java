@@ -120,19 +120,22 @@ public final class CheckpointReader {
           System.arraycopy(in.array(), in.position(), key, (int) shared, suffix);
           in.skip(suffix);
           long sequence = in.readVarint();
-          long segmentIndex = in.readVarint();
+          // Version 2: a slot, segmentIndex × CURSORS + cursor; version 1: the segment index.
+          long slot = in.readVarint();
+          int cursors = relative ? EntryLocations.CURSORS : 1;
           // A varint of 10 bytes can set the sign bit: compare as unsigned so that it is out of range too.
-          if (Long.compareUnsigned(segmentIndex, segmentCount) >= 0) {
-            throw new ByteSource.Truncated("segment index " + Long.toUnsignedString(segmentIndex) + " of "
-                + segmentCount + " segments");
+          if (Long.compareUnsigned(slot, (long) segmentCount * cursors) >= 0) {
+            throw new ByteSource.Truncated((relative ? "slot " : "segment index ") + Long.toUnsignedString(slot)
+                + " of " + segmentCount + " segments");
           }
+          long segmentIndex = slot / cursors;
           long blockOffset = in.readVarint();
           if (relative) {
-            blockOffset = locations.blockBase((int) segmentIndex) + EntryLocations.unzigzag(blockOffset);
+            blockOffset = locations.blockBase((int) slot) + EntryLocations.unzigzag(blockOffset);
           }
           long recordOffset = in.readVarint();
           if (relative && Long.compareUnsigned(blockOffset, Integer.MAX_VALUE) <= 0) {
-            recordOffset = locations.recordBase((int) segmentIndex, blockOffset) + EntryLocations.unzigzag(recordOffset);
+            recordOffset = locations.recordBase((int) slot, blockOffset) + EntryLocations.unzigzag(recordOffset);
           }
           long valueLength = in.readVarint();
           if (Long.compareUnsigned(recordOffset, SegmentFormat.MAX_RAW_BLOCK_BYTES) > 0
@@ -141,7 +144,7 @@ public final class CheckpointReader {
             throw new ByteSource.Truncated("entry fields out of range");
           }
           if (relative) {
-            locations.advance((int) segmentIndex, blockOffset, recordOffset, sequence, valueLength);
+            locations.advance((int) slot, blockOffset, recordOffset, sequence, valueLength);
           }
           if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
             throw new ByteSource.Truncated("keys out of order");

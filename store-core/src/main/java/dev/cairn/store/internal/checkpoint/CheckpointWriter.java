@@ -56,11 +56,12 @@ public final class CheckpointWriter implements AutoCloseable {
     }
     ByteSink raw = blocks.raw();
     raw.putVarint(shared).putVarint(key.length - shared).put(key, shared, key.length - shared);
-    raw.putVarint(sequence).putVarint(segmentIndex);
-    raw.putVarint(EntryLocations.zigzag(blockOffset - locations.blockBase(segmentIndex)));
-    raw.putVarint(EntryLocations.zigzag(recordOffset - locations.recordBase(segmentIndex, blockOffset)));
+    int slot = locations.choose(segmentIndex, blockOffset, recordOffset);
+    raw.putVarint(sequence).putVarint(slot);
+    raw.putVarint(EntryLocations.zigzag(blockOffset - locations.blockBase(slot)));
+    raw.putVarint(EntryLocations.zigzag(recordOffset - locations.recordBase(slot, blockOffset)));
     raw.putVarint(valueLength);
-    locations.advance(segmentIndex, blockOffset, recordOffset, sequence, valueLength);
+    locations.advance(slot, blockOffset, recordOffset, sequence, valueLength);
     previousKey = key;
     blockOfPreviousKey = blocks.blockOffset();
     entryCount++;

@@ -69,6 +69,26 @@ class CheckpointLocationsTest {
     assertTrue(b.length - a.length >= 2 * 999, a.length + " vs " + b.length);
   }
 
+  @Test
+  void entriesAlternatingBetweenTwoRunsOfOneSegmentCostAsLittleAsOneRun() throws IOException {
+    // A compaction's output: run A at the start of the file, run B after it; keys interleave.
+    List<Entry> oneRun = new ArrayList<>();
+    List<Entry> twoRuns = new ArrayList<>();
+    int[] end = {0, 0};
+    for (int i = 0; i < 2000; i++) {
+      int run = i % 2;
+      oneRun.add(new Entry(String.format("key-%08d", i), 7, 0, 16, 102 * i, 100));
+      twoRuns.add(new Entry(String.format("key-%08d", i), 7, 0, run == 0 ? 16 : 900_000, end[run], 100));
+      end[run] += 102;
+    }
+    byte[] a = write(1, oneRun);
+    byte[] b = write(1, twoRuns);
+    assertEquals(oneRun, read(a));
+    assertEquals(twoRuns, read(b));
+    // Each block's first entry of run B pays for the jump to 900,000 once; the rest cost as in one run.
+    assertTrue(b.length - a.length < 64, a.length + " vs " + b.length);
+  }
+
   private static byte[] write(int segmentCount, List<Entry> entries) throws IOException {
     List<CheckpointMeta.SegmentRef> refs = new ArrayList<>();
     for (int i = 0; i < segmentCount; i++) {
