@@ -1,5 +1,7 @@
 package dev.cairn.store.internal.checkpoint;
 
+import dev.cairn.store.internal.util.Bytes;
+
 /**
  * The cursors that version 2 checkpoint entries code a record's location against (docs/FORMAT.md,
  * "Entry"). Each segment has {@link #CURSORS} of them per checkpoint block; an entry names one
@@ -60,7 +62,7 @@ final class EntryLocations {
       if (blockDelta == 0 && recordDelta == 0) {
         return slot; // the record that follows this cursor's
       }
-      int cost = varintSize(zigzag(blockDelta)) + varintSize(zigzag(recordDelta));
+      int cost = Bytes.varintSize(zigzag(blockDelta)) + Bytes.varintSize(zigzag(recordDelta));
       if (cost < bestCost || (cost == bestCost && lastUse(slot) < lastUse(best))) {
         best = slot;
         bestCost = cost;
@@ -77,7 +79,7 @@ final class EntryLocations {
   void advance(int slot, long blockOffset, long recordOffset, long sequence, long valueLength) {
     blocks[slot] = block;
     blockOffsets[slot] = blockOffset;
-    recordEnds[slot] = recordOffset + varintSize(sequence) + varintSize(valueLength) + valueLength;
+    recordEnds[slot] = recordOffset + Bytes.varintSize(sequence) + Bytes.varintSize(valueLength) + valueLength;
     used[slot] = ++entries;
   }
 
@@ -87,14 +89,5 @@ final class EntryLocations {
 
   static long unzigzag(long v) {
     return (v >>> 1) ^ -(v & 1);
-  }
-
-  private static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
   }
 }

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Maintenance {
   /** Segments under 1/8 of {@code segmentBytes} are merged once there are this many. */
   private static final int SMALL_SEGMENTS_TO_MERGE = 4;
-  /** How often the thread checks whether the store has been idle since the last check (see {@link #mergeIfIdle}). */
+  /** How often the thread checks whether the store has been idle since the last check (see {@link #scheduleIdleMerges}). */
   private static final long IDLE_CHECK_MILLIS = 250;
 
   private final StoreEngine engine;

@@ -3,6 +3,7 @@ package dev.cairn.store.internal.segment;
 import dev.cairn.store.CorruptionException;
 import dev.cairn.store.internal.util.ByteSink;
 import dev.cairn.store.internal.util.ByteSource;
+import dev.cairn.store.internal.util.Bytes;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -26,8 +27,8 @@ public record SegmentRecord(long sequence, byte[] key, byte[] value, int nextOff
   /** Bytes a record takes in a raw block of a segment of {@code version}. */
   public static int bytes(int version, long sequence, int keyLength, int valueLength) {
     return version == SegmentFormat.VERSION_1
-        ? 8 + varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength
-        : varintSize(sequence) + varintSize(valueLength) + valueLength;
+        ? 8 + Bytes.varintSize(keyLength) + keyLength + Bytes.varintSize(valueLength) + valueLength
+        : Bytes.varintSize(sequence) + Bytes.varintSize(valueLength) + valueLength;
   }
 
   /**
@@ -95,14 +96,5 @@ public record SegmentRecord(long sequence, byte[] key, byte[] value, int nextOff
   private static CorruptionException malformed(Path path, long blockOffset, int recordOffset, ByteSource.Truncated e) {
     return new CorruptionException(path, blockOffset, "malformed record at block offset " + recordOffset + ": "
         + e.getMessage());
-  }
-
-  private static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
   }
 }

@@ -97,6 +97,16 @@ public final class Bytes {
     return (int) crc.getValue();
   }
 
+  /** Bytes the unsigned LEB128 varint of {@code v} takes (1 to 10), as {@code ByteSink.putVarint} writes it. */
+  public static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
   /** Length of the common prefix of two keys. */
   public static int sharedPrefix(byte[] a, byte[] b) {
     int mismatch = Arrays.mismatch(a, b);

@@ -62,17 +62,8 @@ public final class WalRecord {
 
   /** Bytes one operation takes in a payload. */
   private static long opBytes(byte[] key, byte[] value) {
-    long n = 1 + varintBytes(key.length) + key.length;
-    return value == null ? n : n + varintBytes(value.length) + value.length;
-  }
-
-  private static int varintBytes(int v) {
-    int n = 1;
-    while ((v & ~0x7F) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
+    long n = 1 + Bytes.varintSize(key.length) + key.length;
+    return value == null ? n : n + Bytes.varintSize(value.length) + value.length;
   }
 
   /** Writes the record into an array of exactly its size; sequence and checksum wait for {@link #seal}. */
