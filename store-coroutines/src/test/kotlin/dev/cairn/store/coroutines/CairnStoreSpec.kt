@@ -181,7 +181,9 @@ class CairnStoreSpec : FunSpec({
       coroutineScope {
         val put = async(Dispatchers.Default) { store.put("k", "v") }
         withTimeout(5.seconds) { while (recording.writeAsyncCalls.get() == 0) delay(5) }
-        withTimeout(5.seconds) { store["k"] } shouldBe "v" // committed, durability not yet reported
+        // writeAsync hands the commit to the pipeline and returns before it is applied: poll until
+        // it is visible. Each get needs the one I/O thread, so the pending put must not hold it.
+        withTimeout(5.seconds) { while (store["k"] != "v") delay(5) } // committed, durability not yet reported
         put.isActive.shouldBeTrue()
         gate.complete(Unit)
         withTimeout(5.seconds) { put.await() } shouldBe store.lastSequence()
