@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Maintenance {
   /** Segments under 1/8 of {@code segmentBytes} are merged once there are this many. */
   private static final int SMALL_SEGMENTS_TO_MERGE = 4;
-  /** How often the thread checks whether the store has been idle since the last check (see {@link #scheduleIdleMerges}). */
+  /** How often the thread checks whether the store has been idle since the last check (see {@link #mergeIfIdle}). */
   private static final long IDLE_CHECK_MILLIS = 250;
 
   private final StoreEngine engine;
@@ -54,6 +54,8 @@ final class Maintenance {
   private long walStartNumber;
   private long checkpointNumber;
   private final List<Obsolete> obsolete = new ArrayList<>();
+  /** The last commit's sequence at the previous idle check; -1 before the first. */
+  private long sequenceAtIdleCheck = -1;
   private volatile long compactions;
   /** The file (or directory) the current task works on, named when the task fails. */
   private Path working;
@@ -152,14 +154,15 @@ final class Maintenance {
    * a point read costs one search instead of a skip-list walk first. Stops at {@link #close()}.
    */
   void scheduleIdleMerges() {
-    long[] lastSeen = {-1};
-    thread.scheduleWithFixedDelay(() -> {
-      long last = engine.index().visibleSequence();
-      if (last == lastSeen[0] && engine.index().wantsIdleMerge()) {
-        submitOnce(mergeQueued, () -> engine.index().merge());
-      }
-      lastSeen[0] = last;
-    }, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::mergeIfIdle, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void mergeIfIdle() {
+    long last = engine.index().visibleSequence();
+    if (last == sequenceAtIdleCheck && engine.index().wantsIdleMerge()) {
+      submitOnce(mergeQueued, () -> engine.index().merge());
+    }
+    sequenceAtIdleCheck = last;
   }
 
   /** Runs {@code task} on the maintenance thread. */

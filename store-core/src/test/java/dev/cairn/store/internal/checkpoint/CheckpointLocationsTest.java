@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.internal.fuzz.MemoryVfs;
 import dev.cairn.store.internal.segment.SegmentFormat;
+import dev.cairn.store.internal.util.Bytes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class CheckpointLocationsTest {
         recordOffset = recordEnd[s];
       }
       written.add(new Entry(String.format("key-%08d", i), sequence, s, blockOffset[s], recordOffset, valueLength));
-      recordEnd[s] = recordOffset + varintSize(sequence) + varintSize(valueLength) + valueLength;
+      recordEnd[s] = recordOffset + Bytes.varintSize(sequence) + Bytes.varintSize(valueLength) + valueLength;
     }
     byte[] file = write(segments, written);
     assertEquals(written, read(file));
@@ -116,14 +117,5 @@ class CheckpointLocationsTest {
           valueLength)));
     }
     return read;
-  }
-
-  private static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
   }
 }
