@@ -48,13 +48,19 @@ final class FileLayout {
     return records;
   }
 
-  /** Every record of an intact WAL file, commits and durability marks (sequence 0), in file order. */
+  /**
+   * Every record of an intact WAL file, commits and durability marks (sequence 0), in file order,
+   * up to the zeros that end a memory-mapped WAL copied while it was open.
+   */
   static List<WalSpan> walSpans(byte[] wal) {
     ByteBuffer b = ByteBuffer.wrap(wal);
     List<WalSpan> records = new ArrayList<>();
     int pos = WalFormat.HEADER_BYTES;
     while (pos < wal.length) {
       int payloadLength = b.getInt(pos);
+      if (payloadLength == 0 && zerosFrom(wal, pos)) {
+        break;
+      }
       WalSpan span = new WalSpan(pos, payloadLength, b.getLong(pos + WalFormat.RECORD_HEADER_BYTES));
       if (span.end() > wal.length) {
         throw new AssertionError("WAL record at " + pos + " runs past the end of the file");
@@ -63,6 +69,15 @@ final class FileLayout {
       pos = (int) span.end();
     }
     return records;
+  }
+
+  private static boolean zerosFrom(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The layout of an intact segment file. */

@@ -196,6 +196,18 @@ class OlderWalRecoveryTest {
       return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
     }
 
+    @Override
+    public VfsFile createMapped(Path file) throws IOException {
+      VfsFile f = delegate.createMapped(file);
+      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
+    }
+
+    @Override
+    public VfsFile openMapped(Path file) throws IOException {
+      VfsFile f = delegate.openMapped(file);
+      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
+    }
+
     abstract VfsFile wal(Path path, VfsFile file) throws IOException;
   }
 

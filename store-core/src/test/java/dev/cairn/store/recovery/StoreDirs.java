@@ -100,6 +100,15 @@ final class StoreDirs {
     }
   }
 
+  /** Creates {@code file} holding {@code bytes}. */
+  static void write(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes, StandardOpenOption.CREATE_NEW);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Cuts {@code file} to {@code byteCount} bytes. */
   static void truncate(Path file, long byteCount) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {

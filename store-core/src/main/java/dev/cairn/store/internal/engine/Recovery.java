@@ -138,6 +138,13 @@ final class Recovery {
         if (!newest && result.validEnd() == 0) {
           throw new CorruptionException(path, 0, "bad WAL header");
         }
+        if (!newest && result.zeroTail()) {
+          long marked = markedLength(vfs, dir, later, n);
+          if (marked > result.validEnd()) {
+            throw new CorruptionException(path, result.validEnd(), "WAL records end in zeros at " + result.validEnd()
+                + ", but a later WAL marks this one durable, " + marked + " bytes long");
+          }
+        }
         boolean tornCut = false;
         boolean gapCut = false;
         if (!newest && result.tornTail()) {
@@ -179,8 +186,8 @@ final class Recovery {
         index.apply(fresh);
         previousWal = n;
         previousEnd = result.validEnd();
-        if (result.tornTail() && result.validEnd() > 0) {
-          file.truncate(result.validEnd());
+        if ((result.tornTail() || result.zeroTail()) && result.validEnd() > 0) {
+          file.truncate(result.validEnd()); // appends go on from the last record
         }
         file.sync(); // the state it holds is recovered: make it durable before anything follows it
         if (result.validEnd() == 0) {

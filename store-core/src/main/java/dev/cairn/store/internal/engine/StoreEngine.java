@@ -162,15 +162,24 @@ public final class StoreEngine implements Store {
     }
   }
 
+  /**
+   * Whether WALs are appended through a memory map: under periodic durability, where a commit
+   * costs no system call then. Under {@code SYNC} each commit's fsync costs far more than its
+   * write, and a plain file is fsynced in one call.
+   */
+  private boolean mappedWal() {
+    return !options.durability().isSync();
+  }
+
   private void start(Recovery.State state) throws IOException {
     List<Recovery.WalFile> wals = state.wals();
     Recovery.WalFile newest = wals.isEmpty() ? null : wals.get(wals.size() - 1);
     if (newest != null && newest.number() >= state.walStartNumber()) {
       wal = WalWriter.reopen(vfs, FileNames.path(dir, FileNames.Kind.WAL, newest.number()), newest.number(),
-          newest.version(), newest.holdsCommits());
+          newest.version(), newest.holdsCommits(), mappedWal());
     } else {
       long number = nextFileNumber();
-      wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number);
+      wal = WalWriter.create(vfs, FileNames.path(dir, FileNames.Kind.WAL, number), number, mappedWal());
     }
     for (Recovery.WalFile f : wals) { // recovery fsynced the WALs it replayed: mark them durable
       if (f.number() >= state.walStartNumber() && f.number() < wal.number()) {
@@ -280,7 +289,7 @@ public final class StoreEngine implements Store {
       if (startNew) {
         long number = nextFileNumber();
         at = FileNames.path(dir, FileNames.Kind.WAL, number);
-        next = WalWriter.create(vfs, at, number);
+        next = WalWriter.create(vfs, at, number, mappedWal());
         if (old.synced()) {
           next.appendMark(old); // whole on disk already (always under SYNC): mark it at once
         }
@@ -290,6 +299,8 @@ public final class StoreEngine implements Store {
       List<byte[]> keys = index.takeMemKeys();
       synchronized (walLock) {
         if (next != null) {
+          // Under the lock that durability marks are appended under: none can follow the seal.
+          old.seal();
           wal = next;
           sealedWals.add(old);
         } // else the store is closing: old stays the current WAL, which closeWals() closes

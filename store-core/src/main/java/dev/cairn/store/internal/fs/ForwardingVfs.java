@@ -33,6 +33,16 @@ public abstract class ForwardingVfs implements Vfs {
   }
 
   @Override
+  public VfsFile createMapped(Path file) throws IOException {
+    return wrap(delegate.createMapped(file));
+  }
+
+  @Override
+  public VfsFile openMapped(Path file) throws IOException {
+    return wrap(delegate.openMapped(file));
+  }
+
+  @Override
   public List<String> list(Path dir) throws IOException {
     return delegate.list(dir);
   }

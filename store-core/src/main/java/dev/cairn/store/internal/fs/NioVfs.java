@@ -27,6 +27,8 @@ public final class NioVfs implements Vfs {
   /** Lock files held by this JVM: {@link FileChannel#tryLock()} alone only excludes other processes. */
   private static final Set<Path> HELD_LOCKS = ConcurrentHashMap.newKeySet();
 
+  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
   @Override
   public VfsFile open(Path file) throws IOException {
     if (!Files.exists(file)) {
@@ -39,6 +41,27 @@ public final class NioVfs implements Vfs {
   public VfsFile create(Path file) throws IOException {
     Files.createFile(file);
     return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
+  }
+
+  /** A {@link MappedAppendFile}, except on Windows, where a mapped file cannot be truncated or deleted. */
+  @Override
+  public VfsFile createMapped(Path file) throws IOException {
+    if (WINDOWS) {
+      return create(file);
+    }
+    Files.createFile(file);
+    return new MappedAppendFile(file);
+  }
+
+  @Override
+  public VfsFile openMapped(Path file) throws IOException {
+    if (WINDOWS) {
+      return open(file);
+    }
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    return new MappedAppendFile(file);
   }
 
   @Override
@@ -77,7 +100,7 @@ public final class NioVfs implements Vfs {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
-    if (System.getProperty("os.name", "").startsWith("Windows")) {
+    if (WINDOWS) {
       return; // a directory cannot be opened there, and renames are durable on their own
     }
     // A FileChannel is interruptible: an interrupt (pending or arriving) closes it. The channel is

@@ -20,6 +20,21 @@ public interface Vfs {
   /** Creates a new, empty file (failing if it exists) open for reading and appending. */
   VfsFile create(Path file) throws IOException;
 
+  /**
+   * As {@link #create}, for a file that only this handle appends to and that may be written
+   * through a memory map: an append then costs no system call, yet is in the operating system when
+   * it returns. Such a file may, after a crash, end in a run of zeros its appends never wrote (its
+   * preallocated tail), which its reader must take for the end. By default, {@link #create}.
+   */
+  default VfsFile createMapped(Path file) throws IOException {
+    return create(file);
+  }
+
+  /** As {@link #open}, for a file to be appended to as {@link #createMapped} describes. By default, {@link #open}. */
+  default VfsFile openMapped(Path file) throws IOException {
+    return open(file);
+  }
+
   /** Names of the entries of {@code dir}, in no particular order. */
   List<String> list(Path dir) throws IOException;
 

@@ -20,11 +20,21 @@ import java.util.List;
  * bad record is corruption. Which WALs may end torn is the caller's call: the newest, and an older
  * one that no later WAL marks as durable.
  *
+ * <p>A run of zeros from a record boundary to the end of the file is its end, in any WAL: a WAL
+ * appended through a memory map is preallocated with zeros, and a crash of the process leaves that
+ * tail (no record or mark starts with a zero length). Records it may have cut off show as a gap in
+ * the sequences, which recovery checks across files.
+ *
  * <p>Durability marks are returned apart from the commit records.
  */
 public final class WalReader {
-  /** What a WAL file holds. */
-  public record Result(int version, List<WalRecord> records, List<Mark> marks, long validEnd, boolean tornTail) {}
+  /**
+   * What a WAL file holds. {@code validEnd} is where its records end; {@code tornTail} says a
+   * damaged record there was taken for a crash tail, {@code zeroTail} that only zeros follow (the
+   * unwritten rest of a preallocated file).
+   */
+  public record Result(int version, List<WalRecord> records, List<Mark> marks, long validEnd, boolean tornTail,
+      boolean zeroTail) {}
 
   /** A durability mark: WAL {@code walNumber} was fsynced whole, {@code walLength} bytes. */
   public record Mark(long walNumber, long walLength) {}
@@ -73,7 +83,7 @@ public final class WalReader {
   public static Result read(Path path, byte[] b, boolean newest, long previousSequence, long sequenceBefore) {
     if (!validHeader(b)) {
       if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
-        return new Result(WalFormat.VERSION, List.of(), List.of(), 0, true);
+        return new Result(WalFormat.VERSION, List.of(), List.of(), 0, true, false);
       }
       if (b.length >= WalFormat.HEADER_BYTES && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
           && Bytes.getInt(b, 12) == Bytes.crc32c(b, 0, 12)) {
@@ -95,9 +105,12 @@ public final class WalReader {
       }
       WalRecord record = tryRecordAt(b, pos, lastSequence);
       if (record == null) {
+        if (allZero(b, pos)) {
+          return new Result(version, records, marks, pos, false, true);
+        }
         if (newest && !validRecordFollows(path, b, pos + 1, lastSequence, Math.max(lastSequence, sequenceBefore),
             marksAllowed)) {
-          return new Result(version, records, marks, pos, true);
+          return new Result(version, records, marks, pos, true, false);
         }
         throw new CorruptionException(path, pos, describeDamage(b, pos, lastSequence));
       }
@@ -105,7 +118,7 @@ public final class WalReader {
       lastSequence = record.sequence();
       pos += WalFormat.RECORD_HEADER_BYTES + Bytes.getInt(b, pos);
     }
-    return new Result(version, records, marks, pos, false);
+    return new Result(version, records, marks, pos, false, false);
   }
 
   /**

@@ -18,12 +18,15 @@ public final class WalWriter implements AutoCloseable {
   private final int version;
   private volatile boolean holdsCommits;
   private volatile boolean marked;
+  private final boolean mapped;
   private Throwable failedWrite; // guarded by this
+  private boolean sealed; // guarded by this
   private volatile long size;
   private volatile long syncedSize;
 
-  private WalWriter(long number, Path path, VfsFile file, int version, long size) {
+  private WalWriter(long number, Path path, VfsFile file, boolean mapped, int version, long size) {
     this.number = number;
+    this.mapped = mapped;
     this.path = path;
     this.file = file;
     this.version = version;
@@ -31,24 +34,28 @@ public final class WalWriter implements AutoCloseable {
     this.syncedSize = size;
   }
 
-  /** Creates WAL file {@code number}: writes the header, fsyncs it and its directory. */
-  public static WalWriter create(Vfs vfs, Path path, long number) throws IOException {
-    VfsFile file = vfs.create(path);
+  /**
+   * Creates WAL file {@code number}: writes the header, fsyncs it and its directory. A {@code
+   * mapped} WAL is appended through a memory map ({@link Vfs#createMapped}), where appends cost no
+   * system call; it suits a store that does not fsync each commit.
+   */
+  public static WalWriter create(Vfs vfs, Path path, long number, boolean mapped) throws IOException {
+    VfsFile file = mapped ? vfs.createMapped(path) : vfs.create(path);
     byte[] header = WalFormat.header();
     file.append(header, 0, header.length);
     file.sync();
     vfs.syncDirectory(path.getParent());
-    return new WalWriter(number, path, file, WalFormat.VERSION, header.length);
+    return new WalWriter(number, path, file, mapped, WalFormat.VERSION, header.length);
   }
 
   /**
    * Opens an existing, recovered WAL file of format {@code version} to append to it. Its records
    * must be fsynced already: the writer starts out synced.
    */
-  public static WalWriter reopen(Vfs vfs, Path path, long number, int version, boolean holdsCommits)
-      throws IOException {
-    VfsFile file = vfs.open(path);
-    WalWriter writer = new WalWriter(number, path, file, version, file.size());
+  public static WalWriter reopen(Vfs vfs, Path path, long number, int version, boolean holdsCommits,
+      boolean mapped) throws IOException {
+    VfsFile file = mapped ? vfs.openMapped(path) : vfs.open(path);
+    WalWriter writer = new WalWriter(number, path, file, mapped, version, file.size());
     writer.holdsCommits = holdsCommits;
     return writer;
   }
@@ -65,6 +72,9 @@ public final class WalWriter implements AutoCloseable {
    * a torn tail.
    */
   private synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+    if (sealed) {
+      throw new IllegalStateException("WAL " + path + " is sealed");
+    }
     if (failedWrite != null) {
       throw new IOException("an earlier write to " + path + " failed", failedWrite);
     }
@@ -123,6 +133,17 @@ public final class WalWriter implements AutoCloseable {
           syncedSize = target;
         }
       }
+    }
+  }
+
+  /**
+   * Ends appends to this WAL: a mapped file's preallocated tail is cut off, so that the file ends
+   * where its records do before any later WAL exists. Every later append fails.
+   */
+  public synchronized void seal() throws IOException {
+    sealed = true;
+    if (mapped) {
+      file.truncate(size);
     }
   }
 

@@ -1,0 +1,246 @@
+package dev.cairn.store.internal.fs;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A file appended to through a memory map: an append is a copy into mapped pages, with no system
+ * call, and is in the operating system's page cache (so it survives a crash of this process) when
+ * it returns. {@link #sync()} forces the mapped pages and fsyncs the file. Thread-safe: appends are
+ * serialized, reads and syncs may run beside them.
+ *
+ * <h2>The preallocated tail</h2>
+ * The file grows in windows, each written full of zeros before it is mapped, so that the file
+ * system has allocated its blocks (a full disk fails that write with an {@link IOException},
+ * instead of faulting a later store into the map). A window is as long as the file before it,
+ * from {@link #MIN_WINDOW_BYTES} to {@link #MAX_WINDOW_BYTES}: a small file stays small. The file
+ * on disk is therefore longer than {@link #size()} (the bytes appended) by a zero tail, until
+ * {@link #truncate} or {@link #close()} cuts it off. After a crash of the process the tail stays:
+ * a reader of such a file must take a run of zeros to its end for its end.
+ */
+final class MappedAppendFile implements VfsFile {
+  static final int MIN_WINDOW_BYTES = 64 * 1024;
+  static final int MAX_WINDOW_BYTES = 4 << 20;
+
+  private static final byte[] ZEROS = new byte[64 * 1024];
+
+  /** A mapped range of the file: [{@code start}, {@code start + length}). */
+  private record Window(MappedByteBuffer buffer, long start, int length) {
+    long end() {
+      return start + length;
+    }
+  }
+
+  private final Path path;
+  private final RandomAccessFile file;
+  /** Bytes appended: the logical size. Guarded by this. */
+  private long end;
+  /** Length of the file on disk, tail included. Guarded by this. */
+  private long allocated;
+  /** Every window mapped, in file order; appends go to the last. Unmapped at close. Guarded by this. */
+  private final List<Window> windows = new ArrayList<>();
+  /** Bytes known to be forced to disk; a sync forces the windows from here to the end. */
+  private long synced; // guarded by syncLock
+  private final Object syncLock = new Object();
+  private boolean closed; // guarded by this
+
+  MappedAppendFile(Path path) throws IOException {
+    this.path = path;
+    this.file = new RandomAccessFile(path.toFile(), "rw");
+    this.end = file.length();
+    this.allocated = end;
+    this.synced = end;
+  }
+
+  @Override
+  public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
+    synchronized (this) {
+      if (fileOffset + length > end) {
+        throw new java.io.EOFException("read of " + length + " bytes at " + fileOffset + " past the end, " + end);
+      }
+      file.seek(fileOffset);
+      file.readFully(dst, dstOffset, length);
+    }
+  }
+
+  @Override
+  public synchronized void append(byte[] src, int srcOffset, int length) throws IOException {
+    if (closed) {
+      throw new IOException("file is closed");
+    }
+    while (length > 0) {
+      Window w = windows.isEmpty() ? null : windows.get(windows.size() - 1);
+      if (w == null || end >= w.end()) {
+        w = mapWindowAt(end);
+      }
+      int n = (int) Math.min(length, w.end() - end);
+      try {
+        w.buffer.put((int) (end - w.start), src, srcOffset, n);
+      } catch (InternalError e) {
+        // A fault in a mapped page: the file system could not back it after all.
+        throw new IOException("write through the memory map failed at " + end, e);
+      }
+      end += n;
+      srcOffset += n;
+      length -= n;
+    }
+  }
+
+  /** Preallocates (with zeros) and maps the window starting at {@code start}. */
+  private Window mapWindowAt(long start) throws IOException {
+    int length = (int) Math.max(MIN_WINDOW_BYTES, Math.min(MAX_WINDOW_BYTES, start));
+    long limit = start + length;
+    if (allocated < limit) {
+      file.seek(allocated);
+      while (allocated < limit) {
+        int n = (int) Math.min(ZEROS.length, limit - allocated);
+        file.write(ZEROS, 0, n);
+        allocated += n;
+      }
+    }
+    Window w = new Window(map(start, length), start, length);
+    windows.add(w);
+    return w;
+  }
+
+  /**
+   * Maps a range through a channel of its own, closed right after: a mapping outlives its channel.
+   * {@link FileChannel#map} is interruptible, and an interrupt closes the channel it arrives on;
+   * so, as {@link NioVfs#syncDirectory} does, the interrupt is set aside and the map retried.
+   */
+  private MappedByteBuffer map(long start, int length) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (;;) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          return channel.map(FileChannel.MapMode.READ_WRITE, start, length);
+        } catch (ClosedByInterruptException e) {
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public synchronized long size() {
+    return end;
+  }
+
+  @Override
+  public void sync() throws IOException {
+    synchronized (syncLock) {
+      List<Window> toForce = new ArrayList<>();
+      long target;
+      synchronized (this) {
+        if (closed) {
+          throw new IOException("file is closed");
+        }
+        target = end;
+        for (Window w : windows) {
+          if (w.end() > synced && w.start < target) {
+            toForce.add(w);
+          }
+        }
+      }
+      // Outside the append lock: appends go on while the pages are written. Truncate and close
+      // take syncLock before they unmap, so these windows stay mapped meanwhile.
+      for (Window w : toForce) {
+        int from = (int) Math.max(0, synced - w.start);
+        int to = (int) Math.min(w.length, target - w.start);
+        w.buffer.force(from, to - from);
+      }
+      file.getFD().sync(); // the file's length, and anything written without the map
+      synced = target;
+    }
+  }
+
+  @Override
+  public void truncate(long byteCount) throws IOException {
+    synchronized (syncLock) {
+      synchronized (this) {
+        unmapAll();
+        file.setLength(byteCount);
+        end = byteCount;
+        allocated = byteCount;
+        synced = Math.min(synced, byteCount);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (syncLock) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          unmapAll();
+          if (allocated > end) {
+            file.setLength(end); // cut off the preallocated tail
+          }
+        } finally {
+          file.close();
+        }
+      }
+    }
+  }
+
+  /** Unmaps every window now, where the platform allows it, else leaves them to the collector. */
+  private void unmapAll() {
+    for (Window w : windows) {
+      Unmapper.unmap(w.buffer);
+    }
+    windows.clear();
+  }
+  /**
+   * Releases a mapping at once through {@code sun.misc.Unsafe.invokeCleaner} where the JDK has it;
+   * elsewhere a mapping lives until its buffer is collected. Callers make sure no thread can touch
+   * the buffer afterwards.
+   */
+  private static final class Unmapper {
+    private static final MethodHandle INVOKE_CLEANER = find();
+
+    private static MethodHandle find() {
+      try {
+        Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+        Field f = unsafeClass.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        Object unsafe = f.get(null);
+        return MethodHandles.lookup()
+            .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+            .bindTo(unsafe);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    static void unmap(MappedByteBuffer buffer) {
+      if (INVOKE_CLEANER == null) {
+        return;
+      }
+      try {
+        INVOKE_CLEANER.invokeExact((ByteBuffer) buffer);
+      } catch (Throwable t) {
+        // not unmapped now; the collector will
+      }
+    }
+  }
+}
