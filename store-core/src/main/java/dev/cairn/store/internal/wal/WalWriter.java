@@ -138,7 +138,8 @@ public final class WalWriter implements AutoCloseable {
 
   /**
    * Ends appends to this WAL: a mapped file's preallocated tail is cut off, so that the file ends
-   * where its records do before any later WAL exists. Every later append fails.
+   * where its records do before the next WAL takes a commit (change cursors then read this one to
+   * its end on disk). Every later append fails.
    */
   public synchronized void seal() throws IOException {
     sealed = true;
