@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -16,7 +18,7 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Design</h2>
  * Like a small log-structured merge tree, the index has levels, newest first: an <em>active</em>
- * {@link KeyMap} (a skip list) that takes every write, possibly a <em>frozen</em> one being merged
+ * {@link ConcurrentSkipListMap} that takes every write, possibly a <em>frozen</em> one being merged
  * away, and a <em>base</em> {@link SortedRun} of sorted arrays. A key's head is its entry in the
  * newest level that holds it; a delete of a key a lower level holds leaves a tombstone in the
  * active map. Writes therefore insert into a map of recent keys only, which stays small enough to
@@ -63,10 +65,10 @@ public final class KeyIndex {
    * The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. Each
    * map has a {@link KeyFilter} of the keys written into it.
    */
-  private record Levels(KeyMap active, KeyFilter activeKeys,
-      KeyMap frozen, KeyFilter frozenKeys, SortedRun base) {
+  private record Levels(ConcurrentSkipListMap<byte[], Version> active, KeyFilter activeKeys,
+      ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
     /** A fresh active map above {@code frozen} and {@code base}. */
-    static Levels withNewActive(KeyMap frozen, KeyFilter frozenKeys, SortedRun base) {
+    static Levels withNewActive(ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
       return new Levels(newMap(), new KeyFilter(mergeWrites(base.size()) * 2), frozen, frozenKeys, base);
     }
   }
@@ -91,8 +93,8 @@ public final class KeyIndex {
   /** Keys written in memory since the last WAL rotation. Only the writer touches it. */
   private List<byte[]> memKeys = new ArrayList<>();
 
-  private static KeyMap newMap() {
-    return new KeyMap();
+  private static ConcurrentSkipListMap<byte[], Version> newMap() {
+    return new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
   }
 
   // ---------------------------------------------------------------- reads
@@ -160,11 +162,24 @@ public final class KeyIndex {
       toExclusive = fromInclusive;
     }
     return new MergedIterator(
-        l.active.entries(fromInclusive, toExclusive),
-        l.frozen == null ? null : l.frozen.entries(fromInclusive, toExclusive),
+        sub(l.active, fromInclusive, toExclusive).entrySet().iterator(),
+        l.frozen == null ? null : sub(l.frozen, fromInclusive, toExclusive).entrySet().iterator(),
         l.base,
         fromInclusive == null ? 0 : l.base.lowerBound(fromInclusive),
         toExclusive == null ? l.base.size() : l.base.lowerBound(toExclusive));
+  }
+
+  private static NavigableMap<byte[], Version> sub(ConcurrentSkipListMap<byte[], Version> map, byte[] from, byte[] to) {
+    if (from == null && to == null) {
+      return map;
+    }
+    if (from == null) {
+      return map.headMap(to, false);
+    }
+    if (to == null) {
+      return map.tailMap(from, true);
+    }
+    return map.subMap(from, true, to, false);
   }
 
   /** Every head, for maintenance scans; the frozen map and the base do not change meanwhile. */
@@ -346,8 +361,7 @@ public final class KeyIndex {
 
   private void settleLocked() {
     Levels l = levels;
-    for (Iterator<Map.Entry<byte[], Version>> it = l.active.entries(null, null); it.hasNext(); ) {
-      Map.Entry<byte[], Version> e = it.next();
+    for (Map.Entry<byte[], Version> e : l.active.entrySet()) {
       Version v = e.getValue();
       if (v.uncountedBelow) {
         v.uncountedBelow = false;
@@ -355,8 +369,7 @@ public final class KeyIndex {
       }
     }
     if (l.frozen != null) {
-      for (Iterator<Map.Entry<byte[], Version>> it = l.frozen.entries(null, null); it.hasNext(); ) {
-        Map.Entry<byte[], Version> e = it.next();
+      for (Map.Entry<byte[], Version> e : l.frozen.entrySet()) {
         Version v = e.getValue();
         if (v.uncountedBelow) {
           v.uncountedBelow = false;

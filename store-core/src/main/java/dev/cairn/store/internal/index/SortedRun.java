@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
@@ -151,14 +152,14 @@ final class SortedRun {
    * of {@code newer} flagged {@link Version#uncountedBelow} that hides one of this run's is added
    * to {@code shadowed}, for the caller to count the hidden one out.
    */
-  SortedRun mergeUnder(KeyMap newer, List<Shadowed> shadowed) {
+  SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
     byte[][] outKeys = new byte[capacity][];
     long[] outPrefixes = new long[capacity];
     Version[] outVersions = new Version[capacity];
     int n = 0;
     int i = 0;
-    Iterator<Map.Entry<byte[], Version>> it = newer.entries(null, null);
+    Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
     long ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
     while (e != null || i < size) {
