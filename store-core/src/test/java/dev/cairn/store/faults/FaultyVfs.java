@@ -103,15 +103,9 @@ final class FaultyVfs extends ForwardingVfs {
   }
 
   @Override
-  public VfsFile open(Path file) throws IOException {
-    check("open of", file);
-    return new FaultyFile(delegate.open(file), file);
-  }
-
-  @Override
-  public VfsFile create(Path file) throws IOException {
-    check("creation of", file);
-    return new FaultyFile(delegate.create(file), file);
+  protected VfsFile openFile(Path file, Opening how) throws IOException {
+    check(how.creates() ? "creation of" : "open of", file);
+    return new FaultyFile(super.openFile(file, how), file);
   }
 
   @Override

@@ -29,8 +29,8 @@ final class FlushGateVfs extends ForwardingVfs {
   }
 
   @Override
-  public VfsFile create(Path file) throws IOException {
-    if (file.getFileName().toString().endsWith(StoreDirs.SEGMENT)) {
+  protected VfsFile openFile(Path file, Opening how) throws IOException {
+    if (how.creates() && file.getFileName().toString().endsWith(StoreDirs.SEGMENT)) {
       try {
         if (!gate.await(30, TimeUnit.SECONDS)) {
           throw new IOException("test gate stayed closed for " + file);
@@ -40,6 +40,6 @@ final class FlushGateVfs extends ForwardingVfs {
         throw new InterruptedIOException("interrupted at the test gate for " + file);
       }
     }
-    return super.create(file);
+    return super.openFile(file, how);
   }
 }

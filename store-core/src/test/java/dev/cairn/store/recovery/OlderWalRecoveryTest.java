@@ -185,26 +185,8 @@ class OlderWalRecoveryTest {
     }
 
     @Override
-    public VfsFile create(Path file) throws IOException {
-      VfsFile f = delegate.create(file);
-      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
-    }
-
-    @Override
-    public VfsFile open(Path file) throws IOException {
-      VfsFile f = delegate.open(file);
-      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
-    }
-
-    @Override
-    public VfsFile createMapped(Path file) throws IOException {
-      VfsFile f = delegate.createMapped(file);
-      return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
-    }
-
-    @Override
-    public VfsFile openMapped(Path file) throws IOException {
-      VfsFile f = delegate.openMapped(file);
+    protected VfsFile openFile(Path file, Opening how) throws IOException {
+      VfsFile f = super.openFile(file, how);
       return file.toString().endsWith(WalFormat.SUFFIX) ? wal(file, f) : f;
     }
 

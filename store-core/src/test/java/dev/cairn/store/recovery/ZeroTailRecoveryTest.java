@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.CorruptionException;
+import dev.cairn.store.Durability;
 import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.wal.WalFormat;
 import dev.cairn.store.internal.wal.WalRecord;
 import dev.cairn.store.recovery.FileLayout.WalSpan;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * WAL is appended through a memory map and preallocated with zeros, and a crash of the process
  * leaves that tail on disk. Open takes the zeros for the file's end, in the newest WAL and in an
  * older one, keeps every commit before them, and cuts them off, so that later appends follow the
- * last record. Zeros where a later WAL's durability mark says records are is corruption.
+ * last record. Zeros where a later WAL's durability mark says records are is corruption. A newest
+ * WAL whose header write stopped part way (a prefix of the header, then the zeros) is empty.
  *
  * <p>Every test starts from a copy of an open store that took {@value #COMMITS} puts: what a
  * {@code kill -9} would leave.
@@ -90,20 +93,65 @@ class ZeroTailRecoveryTest {
     assertEquals(recordsEnd, e.fileOffset());
   }
 
+  @Test
+  void newestWalWithAHeaderTornBeforeItsZeros_isAnEmptyTornWal() {
+    byte[] torn = new byte[64 * 1024];
+    System.arraycopy(WalFormat.header(), 0, torn, 0, 7);
+    StoreDirs.write(nextWalPath(), torn);
+    try (Store store = Store.open(image)) {
+      assertEquals(COMMITS, store.lastSequence());
+      assertAllPresent(store);
+      store.put(utf8("after"), utf8("in a WAL of its own"));
+    }
+    try (Store store = Store.open(image)) {
+      assertArrayEquals(utf8("in a WAL of its own"), store.get(utf8("after")));
+    }
+  }
+
+  @Test
+  void newestWalWithBytesOtherThanAHeaderBeforeItsZeros_isCorruptionAtOffsetZero() {
+    byte[] damaged = new byte[64 * 1024];
+    System.arraycopy(WalFormat.header(), 0, damaged, 0, 7);
+    damaged[3] ^= 1;
+    Path next = nextWalPath();
+    StoreDirs.write(next, damaged);
+    CorruptionException e = assertThrows(CorruptionException.class, () -> Store.open(image).close());
+    assertEquals(next.getFileName(), e.file().getFileName());
+    assertEquals(0, e.fileOffset());
+  }
+
+  @Test
+  void underSync_theWalIsWrittenPlainly_andHasNoZeroTail() {
+    Path dir = tmp.resolve("sync-store");
+    try (Store store = Store.open(dir, StoreOptions.builder().durability(Durability.SYNC).build())) {
+      for (int i = 0; i < 10; i++) {
+        store.put(key(i), value(i));
+      }
+      byte[] bytes = StoreDirs.read(StoreDirs.only(dir, StoreDirs.WAL));
+      List<WalSpan> records = FileLayout.walRecords(bytes);
+      assertEquals(10, records.size());
+      assertEquals(records.get(records.size() - 1).end(), bytes.length, "the open WAL ends at its last record");
+    }
+  }
+
+  private Path nextWalPath() {
+    long number = Long.parseLong(wal.getFileName().toString().substring(0, 20));
+    return wal.resolveSibling(String.format("%020d", number + 1) + WalFormat.SUFFIX);
+  }
+
   /**
    * Writes the WAL after {@link #wal}: a header, a durability mark saying {@code markedLength} bytes
    * of it are durable, and a put at the next sequence.
    */
   private void writeNextWal(long markedLength) {
-    String name = wal.getFileName().toString();
-    long number = Long.parseLong(name.substring(0, 20));
+    long number = Long.parseLong(wal.getFileName().toString().substring(0, 20));
     ByteArrayOutputStream next = new ByteArrayOutputStream();
     next.writeBytes(WalFormat.header());
     next.writeBytes(WalFormat.mark(number, markedLength));
     WalRecord put = WalRecord.encodeSingle(utf8("next"), utf8("in the next WAL"));
     put.seal(COMMITS + 1);
     next.writeBytes(put.bytes());
-    StoreDirs.write(wal.resolveSibling(String.format("%020d", number + 1) + WalFormat.SUFFIX), next.toByteArray());
+    StoreDirs.write(nextWalPath(), next.toByteArray());
   }
 
   private static void assertAllPresent(Store store) {

@@ -41,13 +41,8 @@ final class PlantedBugs {
   private static Vfs skipFileSync(Vfs vfs, Predicate<String> fileName) {
     return new ForwardingVfs(vfs) {
       @Override
-      public VfsFile open(Path file) throws java.io.IOException {
-        return skipSyncIf(super.open(file), file);
-      }
-
-      @Override
-      public VfsFile create(Path file) throws java.io.IOException {
-        return skipSyncIf(super.create(file), file);
+      protected VfsFile openFile(Path file, Opening how) throws java.io.IOException {
+        return skipSyncIf(super.openFile(file, how), file);
       }
 
       private VfsFile skipSyncIf(VfsFile file, Path path) {

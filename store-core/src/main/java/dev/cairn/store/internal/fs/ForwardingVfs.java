@@ -7,10 +7,23 @@ import java.util.List;
 
 /**
  * A {@link Vfs} that hands every call to another one; subclasses override what they observe or
- * change (counting fsyncs, injecting faults). Files are wrapped by {@link #wrap(VfsFile)}, which
- * returns them unchanged unless overridden. Thread-safe if the delegate is.
+ * change (counting fsyncs, injecting faults). Every way of opening a file ({@link #open}, {@link
+ * #create}, {@link #openMapped}, {@link #createMapped}) goes through {@link #openFile}, so a
+ * subclass that watches or fails openings overrides that one method and sees them all. Files are
+ * wrapped by {@link #wrap(VfsFile)}, which returns them unchanged unless overridden. Thread-safe if
+ * the delegate is.
  */
 public abstract class ForwardingVfs implements Vfs {
+  /** How a file is being opened: the {@link Vfs} method called. */
+  protected enum Opening {
+    OPEN, CREATE, OPEN_MAPPED, CREATE_MAPPED;
+
+    /** Whether the file is being created rather than opened. */
+    public boolean creates() {
+      return this == CREATE || this == CREATE_MAPPED;
+    }
+  }
+
   protected final Vfs delegate;
 
   protected ForwardingVfs(Vfs delegate) {
@@ -22,24 +35,35 @@ public abstract class ForwardingVfs implements Vfs {
     return file;
   }
 
-  @Override
-  public VfsFile open(Path file) throws IOException {
-    return wrap(delegate.open(file));
+  /** Opens or creates {@code file} through the delegate as {@code how} says, and {@link #wrap}s it. */
+  protected VfsFile openFile(Path file, Opening how) throws IOException {
+    VfsFile f = switch (how) {
+      case OPEN -> delegate.open(file);
+      case CREATE -> delegate.create(file);
+      case OPEN_MAPPED -> delegate.openMapped(file);
+      case CREATE_MAPPED -> delegate.createMapped(file);
+    };
+    return wrap(f);
   }
 
   @Override
-  public VfsFile create(Path file) throws IOException {
-    return wrap(delegate.create(file));
+  public final VfsFile open(Path file) throws IOException {
+    return openFile(file, Opening.OPEN);
   }
 
   @Override
-  public VfsFile createMapped(Path file) throws IOException {
-    return wrap(delegate.createMapped(file));
+  public final VfsFile create(Path file) throws IOException {
+    return openFile(file, Opening.CREATE);
   }
 
   @Override
-  public VfsFile openMapped(Path file) throws IOException {
-    return wrap(delegate.openMapped(file));
+  public final VfsFile createMapped(Path file) throws IOException {
+    return openFile(file, Opening.CREATE_MAPPED);
+  }
+
+  @Override
+  public final VfsFile openMapped(Path file) throws IOException {
+    return openFile(file, Opening.OPEN_MAPPED);
   }
 
   @Override

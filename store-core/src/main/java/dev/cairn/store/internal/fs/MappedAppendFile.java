@@ -210,6 +210,7 @@ final class MappedAppendFile implements VfsFile {
     }
     windows.clear();
   }
+
   /**
    * Releases a mapping at once through {@code sun.misc.Unsafe.invokeCleaner} where the JDK has it;
    * elsewhere a mapping lives until its buffer is collected. Callers make sure no thread can touch

@@ -82,7 +82,7 @@ public final class WalReader {
   /** Reads a WAL file held in {@code b}; see {@link #read(Path, VfsFile, boolean, long, long)}. */
   public static Result read(Path path, byte[] b, boolean newest, long previousSequence, long sequenceBefore) {
     if (!validHeader(b)) {
-      if (newest && (b.length < WalFormat.HEADER_BYTES || allZero(b, 0))) {
+      if (newest && tornHeader(b)) {
         return new Result(WalFormat.VERSION, List.of(), List.of(), 0, true, false);
       }
       if (b.length >= WalFormat.HEADER_BYTES && Arrays.equals(b, 0, 8, WalFormat.MAGIC, 0, 8)
@@ -250,6 +250,23 @@ public final class WalReader {
       }
     }
     return "damaged WAL record (bad length, checksum or contents)";
+  }
+
+  /**
+   * Whether {@code b} is a header whose write never completed: fewer than its 16 bytes, or a
+   * prefix of the header a new WAL is given followed by zeros only (the preallocated rest of a
+   * memory-mapped file; with an empty prefix, a file of zeros).
+   */
+  private static boolean tornHeader(byte[] b) {
+    if (b.length < WalFormat.HEADER_BYTES) {
+      return true;
+    }
+    byte[] header = WalFormat.header();
+    int written = 0;
+    while (written < header.length && b[written] == header[written]) {
+      written++;
+    }
+    return allZero(b, written);
   }
 
   private static boolean validHeader(byte[] b) {
