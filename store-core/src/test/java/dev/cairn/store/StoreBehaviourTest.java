@@ -151,20 +151,26 @@ class StoreBehaviourTest {
   }
 
   @Test
-  void scanReturnsEveryValueWhenItsKeysAreSpreadOverMoreSegmentsThanACursorRemembers() {
-    // Each round rotates the 64 KiB WAL into a segment of its own; the keys of the rounds
-    // interleave, so consecutive keys of a scan come from different segments.
+  void scanReturnsEveryValueWhenItsKeysAreSpreadOverMoreSegmentsThanACursorRemembers() throws InterruptedException {
+    // Each round rotates the 64 KiB WAL at least once, and waits for the flush, so that it makes a
+    // segment of its own (WAL files handed over while a flush runs are flushed together); the keys
+    // of the rounds interleave, so consecutive keys of a scan come from different segments.
     int rounds = 24;
     int perRound = 200;
     TreeMap<String, byte[]> expected = new TreeMap<>();
     try (Store spread = Store.open(dir.resolve("spread"),
         config.options().walRotateBytes(64 << 10).backgroundCompaction(false).build())) {
       for (int round = 0; round < rounds; round++) {
+        int segmentsBefore = spread.stats().segments();
         for (int i = 0; i < perRound; i++) {
           String key = String.format("k%05d", i * rounds + round);
           byte[] value = (key + "-" + "v".repeat(400)).getBytes(UTF_8);
           spread.put(b(key), value);
           expected.put(key, value);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (spread.stats().segments() == segmentsBefore && System.nanoTime() < deadline) {
+          Thread.sleep(1);
         }
       }
       assertTrue(spread.stats().segments() > 16, "segments: " + spread.stats().segments());

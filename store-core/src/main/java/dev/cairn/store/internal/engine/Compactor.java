@@ -29,6 +29,7 @@ import java.util.Map;
 final class Compactor {
   private final StoreEngine engine;
   private final List<Segment> victims;
+  private final Runnable mergeIfDue;
   private final List<Segment> outputs = new ArrayList<>();
   private final List<KeyIndex.Replacement> moves = new ArrayList<>();
   private final List<Pending> pending = new ArrayList<>();
@@ -42,9 +43,11 @@ final class Compactor {
   /** A live record of a victim: its key and the head version that points at it. */
   private record Live(byte[] key, Version head) {}
 
-  Compactor(StoreEngine engine, List<Segment> victims) {
+  /** {@code mergeIfDue} runs between records: see {@link Maintenance#mergeIfDue()}. */
+  Compactor(StoreEngine engine, List<Segment> victims, Runnable mergeIfDue) {
     this.engine = engine;
     this.victims = victims;
+    this.mergeIfDue = mergeIfDue;
   }
 
   /** The segment file the compaction was last reading or writing (the one to name if it failed). */
@@ -59,6 +62,7 @@ final class Compactor {
     }
     MergedIterator heads = engine.index().walk(null, null);
     while (heads.advance()) {
+      mergeIfDue.run();
       Version head = heads.version();
       if (head.isStored()) {
         List<Live> list = live.get(head.segment);
@@ -91,6 +95,7 @@ final class Compactor {
     List<Live> records = Arrays.asList(inFileOrder(live));
     int i = 0;
     while (i < records.size()) {
+      mergeIfDue.run();
       int blockOffset = records.get(i).head().blockOffset;
       int j = i;
       while (j < records.size() && records.get(j).head().blockOffset == blockOffset) {

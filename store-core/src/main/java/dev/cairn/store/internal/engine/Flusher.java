@@ -24,15 +24,18 @@ import java.util.List;
 final class Flusher {
   private final StoreEngine engine;
   private final Generation generation;
+  private final Runnable mergeIfDue;
   private byte[][] keys;
   private Version[] versions; // the in-memory version to write for keys[i], or null
   private long[] blockOffsets;
   private int[] recordOffsets;
   private Path working;
 
-  Flusher(StoreEngine engine, Generation generation) {
+  /** {@code mergeIfDue} runs between keys: see {@link Maintenance#mergeIfDue()}. */
+  Flusher(StoreEngine engine, Generation generation, Runnable mergeIfDue) {
     this.engine = engine;
     this.generation = generation;
+    this.mergeIfDue = mergeIfDue;
   }
 
   /** The file the flush was last writing or syncing (the one to name if it failed). */
@@ -46,7 +49,7 @@ final class Flusher {
    */
   Segment writeSegment(long number, Path path) throws IOException {
     keys = sortedDistinct(generation.keys());
-    versions = inMemoryVersions(engine.index(), keys, generation.lastSequence());
+    versions = inMemoryVersions(engine.index(), keys, generation.lastSequence(), mergeIfDue);
     working = path;
     int written;
     try (SegmentWriter writer = new SegmentWriter(engine.vfs(), path,
@@ -91,9 +94,10 @@ final class Flusher {
     return n == sorted.length ? sorted : Arrays.copyOf(sorted, n);
   }
 
-  private static Version[] inMemoryVersions(KeyIndex index, byte[][] keys, long lastSequence) {
+  private static Version[] inMemoryVersions(KeyIndex index, byte[][] keys, long lastSequence, Runnable mergeIfDue) {
     Version[] versions = new Version[keys.length];
     for (int i = 0; i < keys.length; i++) {
+      mergeIfDue.run();
       Version v = index.visibleAt(keys[i], lastSequence);
       if (v != null && v.isInMemory()) {
         versions[i] = v;
@@ -108,6 +112,7 @@ final class Flusher {
     recordOffsets = new int[keys.length];
     int written = 0;
     for (int i = 0; i < keys.length; i++) {
+      mergeIfDue.run();
       Version v = versions[i];
       if (v != null) {
         SegmentWriter.Location at = writer.add(v.sequence, v.value, v.recordOffset, v.valueLength);

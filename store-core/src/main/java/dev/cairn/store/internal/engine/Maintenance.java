@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,8 @@ final class Maintenance {
   private final StoreEngine engine;
   private final ScheduledExecutorService thread;
   private final AtomicInteger pendingFlushes = new AtomicInteger();
+  /** Generations handed over and not taken by a flush yet, oldest first. */
+  private final ConcurrentLinkedQueue<Generation> handedOver = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean mergeQueued = new AtomicBoolean();
   private final AtomicBoolean cleanupQueued = new AtomicBoolean();
 
@@ -91,19 +94,16 @@ final class Maintenance {
 
   // ---------------------------------------------------------------- scheduling
 
-  /** Queues the flush of a generation handed over at WAL rotation. */
+  /**
+   * Queues the flush of a generation handed over at WAL rotation. Generations handed over while
+   * an earlier flush runs are flushed together, as one segment and one checkpoint: when writes
+   * outrun the flushing, the work per flush that grows with the store (the checkpoint, the
+   * compaction of small segments) is not paid once per WAL file.
+   */
   void scheduleFlush(Generation generation) {
     pendingFlushes.incrementAndGet();
-    submit(() -> {
-      try {
-        flush(generation);
-      } finally {
-        pendingFlushes.decrementAndGet();
-      }
-      if (engine.options().backgroundCompaction()) {
-        compact(false);
-      }
-    });
+    handedOver.add(generation);
+    submit(this::flushHandedOver);
   }
 
   /** Queues a compaction; the future completes when it is done. */
@@ -116,7 +116,23 @@ final class Maintenance {
    * Called by the writer when {@link KeyIndex#wantsMerge()} says so.
    */
   void scheduleMerge() {
-    submitOnce(mergeQueued, () -> engine.index().merge());
+    submitOnce(mergeQueued, this::mergeIfDue);
+  }
+
+  /**
+   * Merges the index's active map if it has taken enough writes. Besides the queued merge, the
+   * long tasks (a flush, a checkpoint, a compaction) call this between keys: a merge queued behind
+   * them would wait up to a second or two, while the writer goes on inserting into the active map.
+   * (A fill of 100 B values grew it to 250k-330k keys that way, against 16k-64k when merged on
+   * time, and an insert costs more the larger the map.) Never called inside {@link
+   * KeyIndex#replaceHeads}, the one step a merge must not interleave with: a merge copies the
+   * base run while replaceHeads changes it in place.
+   */
+  void mergeIfDue() {
+    KeyIndex index = engine.index();
+    if (index.wantsMerge()) {
+      index.merge();
+    }
   }
 
   /**
@@ -214,9 +230,37 @@ final class Maintenance {
 
   // ---------------------------------------------------------------- flush
 
+  /**
+   * Flushes every generation handed over so far as one, compacts if that is due, and writes one
+   * checkpoint for both. Does nothing if an earlier run took the generations already.
+   */
+  private void flushHandedOver() throws IOException {
+    List<Generation> taken = new ArrayList<>();
+    for (Generation g = handedOver.poll(); g != null; g = handedOver.poll()) {
+      taken.add(g);
+    }
+    if (taken.isEmpty()) {
+      return;
+    }
+    try {
+      flush(Generation.joined(taken));
+    } finally {
+      pendingFlushes.addAndGet(-taken.size());
+    }
+    List<Segment> replaced = engine.options().backgroundCompaction() ? compactSegments(false) : List.of();
+    writeCheckpoint();
+    retire(replaced);
+    enforceRetention();
+    cleanup();
+  }
+
+  /**
+   * Writes the in-memory values of {@code g} into a new segment and points the index at them. The
+   * next checkpoint makes the segment count and the WAL files of {@code g} history.
+   */
   private void flush(Generation g) throws IOException {
     long number = engine.nextFileNumber();
-    Flusher flusher = new Flusher(engine, g);
+    Flusher flusher = new Flusher(engine, g, this::mergeIfDue);
     Segment segment;
     try {
       segment = flusher.writeSegment(number, FileNames.path(engine.directory(), FileNames.Kind.SEGMENT, number));
@@ -231,9 +275,6 @@ final class Maintenance {
     }
     flushedSequence = g.lastSequence();
     walStartNumber = g.walTo() + 1;
-    writeCheckpoint();
-    enforceRetention();
-    cleanup();
   }
 
   // ---------------------------------------------------------------- change history
@@ -322,8 +363,11 @@ final class Maintenance {
 
   /** Adds the head of every key at or below the flushed sequence (tombstones need no entry). */
   private void addHeads(CheckpointWriter writer, Map<Segment, Integer> slot) throws IOException {
+    // A merge during the walk leaves it on the levels it started from: the old active map takes
+    // no more writes, and the keys the new one takes are all newer than the flushed sequence.
     MergedIterator heads = engine.index().walk(null, null);
     while (heads.advance()) {
+      mergeIfDue();
       Version head = heads.version();
       if (head.sequence > flushedSequence || head.isTombstone()) {
         continue;
@@ -339,6 +383,20 @@ final class Maintenance {
   // ---------------------------------------------------------------- compaction
 
   private void compact(boolean everySegmentWithGarbage) throws IOException {
+    List<Segment> replaced = compactSegments(everySegmentWithGarbage);
+    if (!replaced.isEmpty()) {
+      writeCheckpoint();
+      retire(replaced);
+      cleanup();
+    }
+  }
+
+  /**
+   * Rewrites the live records of the segments worth compacting into new ones, and returns the
+   * segments replaced (none if none was worth it). They stay on disk, and listed by the
+   * checkpoint on disk, until {@link #retire} them after the next checkpoint.
+   */
+  private List<Segment> compactSegments(boolean everySegmentWithGarbage) throws IOException {
     if (everySegmentWithGarbage) {
       engine.index().settle(); // exact live bytes: every overwrite so far shows as garbage
     }
@@ -358,9 +416,9 @@ final class Maintenance {
       victims.addAll(small); // every flush makes a segment: merge the small ones
     }
     if (victims.isEmpty()) {
-      return;
+      return List.of();
     }
-    Compactor compactor = new Compactor(engine, victims);
+    Compactor compactor = new Compactor(engine, victims, this::mergeIfDue);
     List<Segment> outputs;
     try {
       outputs = compactor.run();
@@ -373,13 +431,19 @@ final class Maintenance {
     next.removeAll(victims);
     next.addAll(outputs);
     segments = List.copyOf(next);
-    writeCheckpoint();
+    compactions++;
+    return victims;
+  }
+
+  /**
+   * Queues segments that a checkpoint no longer lists for deletion, once every snapshot open now
+   * (which may still read them) is closed.
+   */
+  private void retire(List<Segment> replaced) {
     long snapshotId = engine.index().nextSnapshotId();
-    for (Segment v : victims) {
+    for (Segment v : replaced) {
       obsolete.add(new Obsolete(v, snapshotId));
     }
-    compactions++;
-    cleanup();
   }
 
   // ---------------------------------------------------------------- cleanup

@@ -234,6 +234,10 @@ public final class StoreEngine implements Store {
     return index;
   }
 
+  Maintenance maintenance() {
+    return maintenance;
+  }
+
   BlockCache blockCache() {
     return blockCache;
   }

@@ -1,0 +1,194 @@
+package dev.cairn.store.internal.engine;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
+import dev.cairn.store.internal.fs.ForwardingVfs;
+import dev.cairn.store.internal.fs.NioVfs;
+import dev.cairn.store.internal.fs.VfsFile;
+import dev.cairn.store.internal.segment.SegmentFormat;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the maintenance thread orders its work when writes outrun it: WAL files handed over while a
+ * flush runs are flushed together, and a merge of the index that falls due during a flush runs
+ * during it, not after.
+ */
+class FlushSchedulingTest {
+  private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void walFilesHandedOverWhileAFlushIsHeldAreFlushedTogetherAsOneSegment() throws Exception {
+    HeldSegments vfs = new HeldSegments();
+    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).backgroundCompaction(false).build();
+    int keys = 200; // about 200 KB of WAL: three rotations
+    try (Store store = StoreEngine.open(dir, options, vfs)) {
+      StoreEngine engine = (StoreEngine) store;
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < keys; i++) {
+            store.put(key(i), value(i));
+          }
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      });
+      writer.start();
+      // The first flush is held at its segment's creation; the next two WAL files wait behind it
+      // (and the writer waits for the flushes to catch up).
+      awaitTrue(() -> engine.maintenance().pendingFlushes() == 3, "three WAL files handed over");
+      assertEquals(1, vfs.segmentsCreated.get());
+      vfs.release();
+      writer.join(TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NANOS));
+      assertEquals(null, failure.get());
+      awaitTrue(() -> engine.maintenance().pendingFlushes() == 0, "every flush done");
+      assertEquals(2, store.stats().segments(), "the first WAL file's segment, and one for the next two");
+    }
+    try (Store reopened = Store.open(dir, options)) {
+      for (int i = 0; i < keys; i++) {
+        assertArrayEquals(value(i), reopened.get(key(i)), "key " + i);
+      }
+    }
+  }
+
+  @Test
+  void mergeThatFallsDueDuringAFlushRunsBeforeTheFlushEnds() throws Exception {
+    HeldSegments vfs = new HeldSegments();
+    vfs.appendDelayMillis = 20;
+    vfs.release();
+    // 1 KiB blocks of 600-byte values: the flush of a 64 KiB WAL appends about a hundred blocks,
+    // each 20 ms late, so it lasts seconds.
+    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).blockBytes(1 << 10)
+        .backgroundCompaction(false).build();
+    try (Store store = StoreEngine.open(dir, options, vfs)) {
+      StoreEngine engine = (StoreEngine) store;
+      byte[] value = new byte[600];
+      int i = 0;
+      while (vfs.segmentAppends.get() == 0) {
+        store.put(key(i++), value);
+        assertTrue(i < 10_000, "no flush started");
+      }
+      assertEquals(0, store.stats().segments(), "the flush is still writing");
+      // Small writes into the next WAL file until the index's active map is due for a merge.
+      int small = 0;
+      while (!engine.index().wantsMerge()) {
+        store.put(("small-" + small++).getBytes(UTF_8), new byte[8]);
+      }
+      awaitTrue(() -> !engine.index().wantsMerge() || store.stats().segments() > 0, "merged or flushed");
+      assertEquals(0, store.stats().segments(), "the merge waited for the flush to end");
+      vfs.appendDelayMillis = 0;
+    }
+  }
+
+  @Test
+  void generationsJoinInOrderAndOutOfOrderOnesAreRefused() {
+    Generation first = new Generation(3, 3, 10, List.of(key(1), key(2)));
+    Generation second = new Generation(5, 7, 25, List.of(key(2), key(3)));
+    Generation joined = Generation.joined(List.of(first, second));
+    assertEquals(3, joined.walFrom());
+    assertEquals(7, joined.walTo());
+    assertEquals(25, joined.lastSequence());
+    assertEquals(4, joined.keys().size());
+    assertTrue(Generation.joined(List.of(first)) == first);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Generation.joined(List.of(second, first)));
+    assertTrue(e.getMessage().contains("3..3"), e.getMessage());
+  }
+
+  private static byte[] value(int i) {
+    byte[] value = new byte[1000];
+    value[0] = (byte) i;
+    value[999] = (byte) (i >> 8);
+    return value;
+  }
+
+  private static byte[] key(int i) {
+    return String.format("key-%06d", i).getBytes(UTF_8);
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT_NANOS;
+    while (!condition.getAsBoolean()) {
+      assertFalse(System.nanoTime() > deadline, "timed out waiting: " + what);
+      Thread.sleep(1);
+    }
+  }
+
+  /**
+   * The real file system, except that creating a segment file waits until {@link #release()}, and
+   * each append to a segment file can be made slow.
+   */
+  private static final class HeldSegments extends ForwardingVfs {
+    final CountDownLatch gate = new CountDownLatch(1);
+    final AtomicInteger segmentsCreated = new AtomicInteger();
+    final AtomicInteger segmentAppends = new AtomicInteger();
+    volatile long appendDelayMillis;
+
+    HeldSegments() {
+      super(new NioVfs());
+    }
+
+    void release() {
+      gate.countDown();
+    }
+
+    @Override
+    protected VfsFile openFile(Path file, Opening how) throws IOException {
+      if (!how.creates() || !file.getFileName().toString().endsWith(SegmentFormat.SUFFIX)) {
+        return super.openFile(file, how);
+      }
+      segmentsCreated.incrementAndGet();
+      pause(() -> gate.await(30, TimeUnit.SECONDS) ? 0 : fail(file));
+      return new ForwardingFile(super.openFile(file, how)) {
+        @Override
+        public void append(byte[] src, int srcOffset, int length) throws IOException {
+          segmentAppends.incrementAndGet();
+          long delay = appendDelayMillis;
+          if (delay > 0) {
+            pause(() -> {
+              Thread.sleep(delay);
+              return 0;
+            });
+          }
+          super.append(src, srcOffset, length);
+        }
+      };
+    }
+
+    private static int fail(Path file) throws IOException {
+      throw new IOException("test gate stayed closed for " + file);
+    }
+
+    private interface Wait {
+      int run() throws InterruptedException, IOException;
+    }
+
+    private static void pause(Wait wait) throws IOException {
+      try {
+        wait.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted in a test pause");
+      }
+    }
+  }
+}
