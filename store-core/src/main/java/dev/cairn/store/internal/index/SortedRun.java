@@ -27,6 +27,12 @@ final class SortedRun {
   private final Version[] versions;
   private final int size;
   /**
+   * How many of the versions are tombstones (kept for snapshots). A slot's version only ever
+   * changes from one stored value to another, so this holds for the run's life; while it is 0, a
+   * merge need not look at this run's versions at all, which are scattered over the heap.
+   */
+  private final int tombstones;
+  /**
    * Every {@code 2^SAMPLE_SHIFT}-th prefix: a search first looks here (1/64 of the prefixes, small
    * enough to stay in cache), then among the 64 entries between two samples.
    */
@@ -44,13 +50,22 @@ final class SortedRun {
     }
     this.size = size;
     this.samples = sample(prefixes, size);
+    int t = 0;
+    for (int i = 0; i < size; i++) {
+      if (versions[i] != null && versions[i].isTombstone()) {
+        t++;
+      }
+    }
+    this.tombstones = t;
   }
 
-  private SortedRun(byte[][] keys, long[] prefixes, Version[] versions, int size) {
+  /** Takes the first {@code size} entries of the arrays, which may be longer. */
+  private SortedRun(byte[][] keys, long[] prefixes, Version[] versions, int size, int tombstones) {
     this.keys = keys;
     this.prefixes = prefixes;
     this.versions = versions;
     this.size = size;
+    this.tombstones = tombstones;
     this.samples = sample(prefixes, size);
   }
 
@@ -158,6 +173,7 @@ final class SortedRun {
     long[] outPrefixes = new long[capacity];
     Version[] outVersions = new Version[capacity];
     int n = 0;
+    int outTombstones = 0;
     int i = 0;
     Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
@@ -178,6 +194,12 @@ final class SortedRun {
         key = keys[i];
         prefix = prefixes[i];
         v = versions[i++];
+        if (tombstones == 0) { // nothing to drop or count: copy without touching the version
+          outKeys[n] = key;
+          outPrefixes[n] = prefix;
+          outVersions[n++] = v;
+          continue;
+        }
       } else {
         key = e.getKey();
         prefix = ePrefix;
@@ -191,18 +213,19 @@ final class SortedRun {
           i++; // shadowed by the newer version
         }
       }
-      if (v.isTombstone() && v.prev == null) {
-        continue;
+      if (v.isTombstone()) {
+        if (v.prev == null) {
+          continue;
+        }
+        outTombstones++;
       }
       outKeys[n] = key;
       outPrefixes[n] = prefix;
       outVersions[n++] = v;
     }
-    if (n < capacity) {
-      outKeys = Arrays.copyOf(outKeys, n);
-      outPrefixes = Arrays.copyOf(outPrefixes, n);
-      outVersions = Arrays.copyOf(outVersions, n);
-    }
-    return new SortedRun(outKeys, outPrefixes, outVersions, n);
+    // Keys that newer shadowed or deleted leave the arrays' tail unused: at most twice newer's
+    // size, which merges keep to a small fraction of the run, so trimming it is not worth another
+    // copy of the whole run. The next merge builds new arrays anyway.
+    return new SortedRun(outKeys, outPrefixes, outVersions, n, outTombstones);
   }
 }
