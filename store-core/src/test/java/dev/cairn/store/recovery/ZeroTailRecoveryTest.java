@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Recovery of WALs that end in zeros (docs/FORMAT.md, "WAL files"). Under periodic durability a
- * WAL is appended through a memory map and preallocated with zeros, and a crash of the process
- * leaves that tail on disk. Open takes the zeros for the file's end, in the newest WAL and in an
+ * Recovery of WALs that end in zeros (docs/FORMAT.md, "WAL files"). A WAL is preallocated with
+ * zeros (and, under periodic durability, appended through a memory map), and a crash leaves that
+ * tail on disk. Open takes the zeros for the file's end, in the newest WAL and in an
  * older one, keeps every commit before them, and cuts them off, so that later appends follow the
  * last record. Zeros where a later WAL's durability mark says records are is corruption. A newest
  * WAL whose header write stopped part way (a prefix of the header, then the zeros) is empty.
@@ -121,16 +121,27 @@ class ZeroTailRecoveryTest {
   }
 
   @Test
-  void underSync_theWalIsWrittenPlainly_andHasNoZeroTail() {
+  void underSync_theWalIsPreallocatedToo_andACopyOfTheOpenStoreOpensWithEveryCommit() {
     Path dir = tmp.resolve("sync-store");
+    Path syncImage;
     try (Store store = Store.open(dir, StoreOptions.builder().durability(Durability.SYNC).build())) {
       for (int i = 0; i < 10; i++) {
         store.put(key(i), value(i));
       }
-      byte[] bytes = StoreDirs.read(StoreDirs.only(dir, StoreDirs.WAL));
-      List<WalSpan> records = FileLayout.walRecords(bytes);
-      assertEquals(10, records.size());
-      assertEquals(records.get(records.size() - 1).end(), bytes.length, "the open WAL ends at its last record");
+      syncImage = StoreDirs.copy(dir, tmp.resolve("sync-image"));
+    }
+    byte[] bytes = StoreDirs.read(StoreDirs.only(syncImage, StoreDirs.WAL));
+    List<WalSpan> records = FileLayout.walRecords(bytes);
+    assertEquals(10, records.size());
+    assertTrue(bytes.length > records.get(records.size() - 1).end(), "the open WAL has a zero tail: " + bytes.length);
+    try (Store reopened = Store.open(syncImage, StoreOptions.builder().durability(Durability.SYNC).build())) {
+      for (int i = 0; i < 10; i++) {
+        assertArrayEquals(value(i), reopened.get(key(i)), "key " + i);
+      }
+      reopened.put(key(10), value(10));
+    }
+    try (Store again = Store.open(syncImage)) {
+      assertArrayEquals(value(10), again.get(key(10)), "a write after the reopen follows the last record");
     }
   }
 

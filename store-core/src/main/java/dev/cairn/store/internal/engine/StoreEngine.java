@@ -165,7 +165,7 @@ public final class StoreEngine implements Store {
   /**
    * Whether WALs are appended through a memory map: under periodic durability, where a commit
    * costs no system call then. Under {@code SYNC} each commit's fsync costs far more than its
-   * write, and a plain file is fsynced in one call.
+   * write; the WAL is written into preallocated space, where that sync is an fdatasync.
    */
   private boolean mappedWal() {
     return !options.durability().isSync();

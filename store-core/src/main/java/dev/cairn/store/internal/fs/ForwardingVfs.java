@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A {@link Vfs} that hands every call to another one; subclasses override what they observe or
  * change (counting fsyncs, injecting faults). Every way of opening a file ({@link #open}, {@link
- * #create}, {@link #openMapped}, {@link #createMapped}) goes through {@link #openFile}, so a
+ * #create}, {@link #openMapped}, {@link #createMapped}, {@link #openPreallocated}, {@link
+ * #createPreallocated}) goes through {@link #openFile}, so a
  * subclass that watches or fails openings overrides that one method and sees them all. Files are
  * wrapped by {@link #wrap(VfsFile)}, which returns them unchanged unless overridden. Thread-safe if
  * the delegate is.
@@ -16,11 +17,11 @@ import java.util.List;
 public abstract class ForwardingVfs implements Vfs {
   /** How a file is being opened: the {@link Vfs} method called. */
   protected enum Opening {
-    OPEN, CREATE, OPEN_MAPPED, CREATE_MAPPED;
+    OPEN, CREATE, OPEN_MAPPED, CREATE_MAPPED, OPEN_PREALLOCATED, CREATE_PREALLOCATED;
 
     /** Whether the file is being created rather than opened. */
     public boolean creates() {
-      return this == CREATE || this == CREATE_MAPPED;
+      return this == CREATE || this == CREATE_MAPPED || this == CREATE_PREALLOCATED;
     }
   }
 
@@ -42,6 +43,8 @@ public abstract class ForwardingVfs implements Vfs {
       case CREATE -> delegate.create(file);
       case OPEN_MAPPED -> delegate.openMapped(file);
       case CREATE_MAPPED -> delegate.createMapped(file);
+      case OPEN_PREALLOCATED -> delegate.openPreallocated(file);
+      case CREATE_PREALLOCATED -> delegate.createPreallocated(file);
     };
     return wrap(f);
   }
@@ -64,6 +67,16 @@ public abstract class ForwardingVfs implements Vfs {
   @Override
   public final VfsFile openMapped(Path file) throws IOException {
     return openFile(file, Opening.OPEN_MAPPED);
+  }
+
+  @Override
+  public final VfsFile createPreallocated(Path file) throws IOException {
+    return openFile(file, Opening.CREATE_PREALLOCATED);
+  }
+
+  @Override
+  public final VfsFile openPreallocated(Path file) throws IOException {
+    return openFile(file, Opening.OPEN_PREALLOCATED);
   }
 
   @Override

@@ -43,25 +43,44 @@ public final class NioVfs implements Vfs {
     return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
   }
 
-  /** A {@link MappedAppendFile}, except on Windows, where a mapped file cannot be truncated or deleted. */
+  /** A mapped {@link PreallocatedFile}, except on Windows, where a mapped file cannot be truncated or deleted. */
   @Override
   public VfsFile createMapped(Path file) throws IOException {
-    if (WINDOWS) {
-      return create(file);
-    }
-    Files.createFile(file);
-    return new MappedAppendFile(file);
+    return createLog(file, true);
   }
 
   @Override
   public VfsFile openMapped(Path file) throws IOException {
+    return openLog(file, true);
+  }
+
+  /** A positional {@link PreallocatedFile}, except on Windows (where the file is not preallocated). */
+  @Override
+  public VfsFile createPreallocated(Path file) throws IOException {
+    return createLog(file, false);
+  }
+
+  @Override
+  public VfsFile openPreallocated(Path file) throws IOException {
+    return openLog(file, false);
+  }
+
+  private VfsFile createLog(Path file, boolean mapped) throws IOException {
+    if (WINDOWS) {
+      return create(file);
+    }
+    Files.createFile(file);
+    return new PreallocatedFile(file, mapped);
+  }
+
+  private VfsFile openLog(Path file, boolean mapped) throws IOException {
     if (WINDOWS) {
       return open(file);
     }
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString());
     }
-    return new MappedAppendFile(file);
+    return new PreallocatedFile(file, mapped);
   }
 
   @Override

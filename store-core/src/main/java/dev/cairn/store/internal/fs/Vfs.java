@@ -35,6 +35,21 @@ public interface Vfs {
     return open(file);
   }
 
+  /**
+   * As {@link #create}, for a file that only this handle appends to, into space preallocated
+   * ahead of the appends, so that a sync that follows appends to it need not change the file's
+   * length (an fdatasync that commits no file-system journal). Such a file may end in a zero tail,
+   * as {@link #createMapped} describes. By default, {@link #create}.
+   */
+  default VfsFile createPreallocated(Path file) throws IOException {
+    return create(file);
+  }
+
+  /** As {@link #open}, for a file to be appended to as {@link #createPreallocated} describes. By default, {@link #open}. */
+  default VfsFile openPreallocated(Path file) throws IOException {
+    return open(file);
+  }
+
   /** Names of the entries of {@code dir}, in no particular order. */
   List<String> list(Path dir) throws IOException;
 

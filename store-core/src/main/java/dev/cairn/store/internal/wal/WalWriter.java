@@ -18,15 +18,13 @@ public final class WalWriter implements AutoCloseable {
   private final int version;
   private volatile boolean holdsCommits;
   private volatile boolean marked;
-  private final boolean mapped;
   private Throwable failedWrite; // guarded by this
   private boolean sealed; // guarded by this
   private volatile long size;
   private volatile long syncedSize;
 
-  private WalWriter(long number, Path path, VfsFile file, boolean mapped, int version, long size) {
+  private WalWriter(long number, Path path, VfsFile file, int version, long size) {
     this.number = number;
-    this.mapped = mapped;
     this.path = path;
     this.file = file;
     this.version = version;
@@ -37,15 +35,17 @@ public final class WalWriter implements AutoCloseable {
   /**
    * Creates WAL file {@code number}: writes the header, fsyncs it and its directory. A {@code
    * mapped} WAL is appended through a memory map ({@link Vfs#createMapped}), where appends cost no
-   * system call; it suits a store that does not fsync each commit.
+   * system call; it suits a store that does not fsync each commit. Otherwise the WAL is written
+   * into preallocated space ({@link Vfs#createPreallocated}), where a sync commits no file-system
+   * journal; that suits a store that fsyncs each commit.
    */
   public static WalWriter create(Vfs vfs, Path path, long number, boolean mapped) throws IOException {
-    VfsFile file = mapped ? vfs.createMapped(path) : vfs.create(path);
+    VfsFile file = mapped ? vfs.createMapped(path) : vfs.createPreallocated(path);
     byte[] header = WalFormat.header();
     file.append(header, 0, header.length);
     file.sync();
     vfs.syncDirectory(path.getParent());
-    return new WalWriter(number, path, file, mapped, WalFormat.VERSION, header.length);
+    return new WalWriter(number, path, file, WalFormat.VERSION, header.length);
   }
 
   /**
@@ -54,8 +54,8 @@ public final class WalWriter implements AutoCloseable {
    */
   public static WalWriter reopen(Vfs vfs, Path path, long number, int version, boolean holdsCommits,
       boolean mapped) throws IOException {
-    VfsFile file = mapped ? vfs.openMapped(path) : vfs.open(path);
-    WalWriter writer = new WalWriter(number, path, file, mapped, version, file.size());
+    VfsFile file = mapped ? vfs.openMapped(path) : vfs.openPreallocated(path);
+    WalWriter writer = new WalWriter(number, path, file, version, file.size());
     writer.holdsCommits = holdsCommits;
     return writer;
   }
@@ -137,15 +137,13 @@ public final class WalWriter implements AutoCloseable {
   }
 
   /**
-   * Ends appends to this WAL: a mapped file's preallocated tail is cut off, so that the file ends
-   * where its records do before the next WAL takes a commit (change cursors then read this one to
-   * its end on disk). Every later append fails.
+   * Ends appends to this WAL: the file's preallocated tail is cut off, so that the file ends where
+   * its records do before the next WAL takes a commit (change cursors then read this one to its
+   * end on disk). Every later append fails.
    */
   public synchronized void seal() throws IOException {
     sealed = true;
-    if (mapped) {
-      file.truncate(size);
-    }
+    file.truncate(size);
   }
 
   public long number() {

@@ -16,21 +16,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A file appended to through a memory map: an append is a copy into mapped pages, with no system
- * call, and is in the operating system's page cache (so it survives a crash of this process) when
- * it returns. {@link #sync()} forces the mapped pages and fsyncs the file. Thread-safe: appends are
- * serialized, reads and syncs may run beside them.
+ * A file that is only appended to, into space preallocated ahead of the appends, for logs (the
+ * WAL). It is written in one of two ways:
+ * <ul>
+ *   <li><b>mapped</b>: an append is a copy into mapped pages, with no system call, and is in the
+ *       operating system's page cache (so it survives a crash of this process) when it returns.
+ *       {@link #sync()} forces the pages appended since the last sync (msync, a data sync of
+ *       their range).
+ *   <li><b>positional</b>: an append is a write into the preallocated space. {@link #sync()} is
+ *       an fdatasync.
+ * </ul>
+ * Either way, when the file's length changed since the last sync, {@link #sync()} also fsyncs
+ * it. Otherwise it does not: overwriting allocated blocks changes no metadata that a read needs,
+ * so a data sync need not commit the file system's journal. On ext4 a program that appended
+ * 130-byte records measured about 1.35x as many syncs per second that way as with an fsync after
+ * each append that grew the file.
+ * Thread-safe: appends are serialized, reads and syncs may run beside them.
  *
  * <h2>The preallocated tail</h2>
- * The file grows in windows, each written full of zeros before it is mapped, so that the file
+ * The file grows in windows, each written full of zeros before it is used, so that the file
  * system has allocated its blocks (a full disk fails that write with an {@link IOException},
- * instead of faulting a later store into the map). A window is as long as the file before it,
- * from {@link #MIN_WINDOW_BYTES} to {@link #MAX_WINDOW_BYTES}: a small file stays small. The file
- * on disk is therefore longer than {@link #size()} (the bytes appended) by a zero tail, until
- * {@link #truncate} or {@link #close()} cuts it off. After a crash of the process the tail stays:
- * a reader of such a file must take a run of zeros to its end for its end.
+ * instead of faulting a later store into a map). A window is as long as the file before it, from
+ * {@link #MIN_WINDOW_BYTES} to {@link #MAX_WINDOW_BYTES}: a small file stays small. The file on
+ * disk is therefore longer than {@link #size()} (the bytes appended) by a zero tail, until {@link
+ * #truncate} or {@link #close()} cuts it off. After a crash the tail stays: a reader of such a
+ * file must take a run of zeros to its end for its end.
  */
-final class MappedAppendFile implements VfsFile {
+final class PreallocatedFile implements VfsFile {
   static final int MIN_WINDOW_BYTES = 64 * 1024;
   static final int MAX_WINDOW_BYTES = 4 << 20;
 
@@ -45,23 +57,33 @@ final class MappedAppendFile implements VfsFile {
 
   private final Path path;
   private final RandomAccessFile file;
+  private final boolean mapped;
   /** Bytes appended: the logical size. Guarded by this. */
   private long end;
   /** Length of the file on disk, tail included. Guarded by this. */
   private long allocated;
-  /** Every window mapped, in file order; appends go to the last. Unmapped at close. Guarded by this. */
+  /** Mapped: every window mapped, in file order; appends go to the last. Unmapped at close. Guarded by this. */
   private final List<Window> windows = new ArrayList<>();
   /** Bytes known to be forced to disk; a sync forces the windows from here to the end. */
   private long synced; // guarded by syncLock
+  /** The file's length on disk as of the last full fsync; -1 if not known to be durable. */
+  private long syncedLength; // guarded by syncLock
+  /** Syncs that were full fsyncs; for tests. */
+  private int fullSyncs; // guarded by syncLock
+  /** Positional: the channel fdatasync goes through, reopened if an interrupt closes it. */
+  private FileChannel dataSyncChannel; // guarded by syncLock
   private final Object syncLock = new Object();
   private boolean closed; // guarded by this
 
-  MappedAppendFile(Path path) throws IOException {
+  /** Opens (or, if it does not exist, creates) {@code path}, to append to it {@code mapped} or by positional writes. */
+  PreallocatedFile(Path path, boolean mapped) throws IOException {
     this.path = path;
+    this.mapped = mapped;
     this.file = new RandomAccessFile(path.toFile(), "rw");
     this.end = file.length();
     this.allocated = end;
     this.synced = end;
+    this.syncedLength = -1;
   }
 
   @Override
@@ -79,6 +101,15 @@ final class MappedAppendFile implements VfsFile {
   public synchronized void append(byte[] src, int srcOffset, int length) throws IOException {
     if (closed) {
       throw new IOException("file is closed");
+    }
+    if (!mapped) {
+      if (end + length > allocated) {
+        preallocate(end + length);
+      }
+      file.seek(end);
+      file.write(src, srcOffset, length);
+      end += length;
+      return;
     }
     while (length > 0) {
       Window w = windows.isEmpty() ? null : windows.get(windows.size() - 1);
@@ -100,8 +131,28 @@ final class MappedAppendFile implements VfsFile {
 
   /** Preallocates (with zeros) and maps the window starting at {@code start}. */
   private Window mapWindowAt(long start) throws IOException {
-    int length = (int) Math.max(MIN_WINDOW_BYTES, Math.min(MAX_WINDOW_BYTES, start));
-    long limit = start + length;
+    int length = windowAt(start);
+    writeZerosTo(start + length);
+    Window w = new Window(map(start, length), start, length);
+    windows.add(w);
+    return w;
+  }
+
+  /** Positional: preallocates windows until the file reaches {@code limit}. */
+  private void preallocate(long limit) throws IOException {
+    long to = allocated;
+    while (to < limit) {
+      to += windowAt(to);
+    }
+    writeZerosTo(to);
+  }
+
+  private static int windowAt(long start) {
+    return (int) Math.max(MIN_WINDOW_BYTES, Math.min(MAX_WINDOW_BYTES, start));
+  }
+
+  /** Extends the file with zeros to {@code limit}, if it is shorter. */
+  private void writeZerosTo(long limit) throws IOException {
     if (allocated < limit) {
       file.seek(allocated);
       while (allocated < limit) {
@@ -110,9 +161,6 @@ final class MappedAppendFile implements VfsFile {
         allocated += n;
       }
     }
-    Window w = new Window(map(start, length), start, length);
-    windows.add(w);
-    return w;
   }
 
   /**
@@ -137,6 +185,13 @@ final class MappedAppendFile implements VfsFile {
     }
   }
 
+  /** How many syncs were full fsyncs rather than fdatasyncs. */
+  int fullSyncs() {
+    synchronized (syncLock) {
+      return fullSyncs;
+    }
+  }
+
   @Override
   public synchronized long size() {
     return end;
@@ -147,11 +202,13 @@ final class MappedAppendFile implements VfsFile {
     synchronized (syncLock) {
       List<Window> toForce = new ArrayList<>();
       long target;
+      long length;
       synchronized (this) {
         if (closed) {
           throw new IOException("file is closed");
         }
         target = end;
+        length = allocated;
         for (Window w : windows) {
           if (w.end() > synced && w.start < target) {
             toForce.add(w);
@@ -165,8 +222,42 @@ final class MappedAppendFile implements VfsFile {
         int to = (int) Math.min(w.length, target - w.start);
         w.buffer.force(from, to - from);
       }
-      file.getFD().sync(); // the file's length, and anything written without the map
+      if (length != syncedLength) {
+        // The file's length and its blocks' allocation. A window preallocated after `length` was
+        // read is synced by a later call; the bytes up to `target` all lie within `length`.
+        file.getFD().sync();
+        syncedLength = length;
+        fullSyncs++;
+      } else if (!mapped) {
+        dataSync();
+      } // else forcing the pages was a data sync of their range (msync writes them and flushes)
       synced = target;
+    }
+  }
+
+  /**
+   * fdatasync, through a channel of the file's own. {@link FileChannel#force} is interruptible,
+   * and an interrupt closes the channel it arrives on; so, as {@link #map} does, the interrupt is
+   * set aside, the channel reopened and the sync retried. Under syncLock.
+   */
+  private void dataSync() throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (;;) {
+        if (dataSyncChannel == null || !dataSyncChannel.isOpen()) {
+          dataSyncChannel = FileChannel.open(path, StandardOpenOption.WRITE);
+        }
+        try {
+          dataSyncChannel.force(false);
+          return;
+        } catch (ClosedByInterruptException e) {
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -179,6 +270,7 @@ final class MappedAppendFile implements VfsFile {
         end = byteCount;
         allocated = byteCount;
         synced = Math.min(synced, byteCount);
+        syncedLength = -1;
       }
     }
   }
@@ -197,7 +289,13 @@ final class MappedAppendFile implements VfsFile {
             file.setLength(end); // cut off the preallocated tail
           }
         } finally {
-          file.close();
+          try {
+            if (dataSyncChannel != null) {
+              dataSyncChannel.close();
+            }
+          } finally {
+            file.close();
+          }
         }
       }
     }

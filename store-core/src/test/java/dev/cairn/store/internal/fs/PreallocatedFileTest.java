@@ -1,0 +1,170 @@
+package dev.cairn.store.internal.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link PreallocatedFile}, mapped and positional: appends land in order across windows, are
+ * visible to another handle at once, and the file on disk carries a zero tail while open, which
+ * truncate and close cut off; a sync is a full fsync only when the file's length changed. (On Windows the store appends with plain writes.)
+ */
+@DisabledOnOs(OS.WINDOWS)
+class PreallocatedFileTest {
+  private static final int WINDOW = PreallocatedFile.MAX_WINDOW_BYTES;
+
+  @TempDir Path tmp;
+
+  private static VfsFile create(Path path, boolean mapped) throws IOException {
+    return mapped ? new NioVfs().createMapped(path) : new NioVfs().createPreallocated(path);
+  }
+
+  private static VfsFile open(Path path, boolean mapped) throws IOException {
+    return mapped ? new NioVfs().openMapped(path) : new NioVfs().openPreallocated(path);
+  }
+
+  @ParameterizedTest(name = "mapped: {0}")
+  @ValueSource(booleans = {true, false})
+  void appendsAcrossWindows_readBackInOrder_andCloseCutsTheZeroTail(boolean mapped) throws IOException {
+    Path path = tmp.resolve("log");
+    byte[] expected = new byte[2 * WINDOW + 12_345];
+    new Random(1).nextBytes(expected);
+    VfsFile file = create(path, mapped);
+    int at = 0;
+    Random sizes = new Random(2);
+    while (at < expected.length) {
+      // Pieces of up to 1.5 windows: some straddle a window's end, some span one whole.
+      int n = Math.min(expected.length - at, sizes.nextInt(3) == 0 ? sizes.nextInt(WINDOW * 3 / 2) : sizes.nextInt(300));
+      file.append(expected, at, n);
+      at += n;
+      assertEquals(at, file.size(), "size() is the bytes appended");
+    }
+    long onDisk = Files.size(path);
+    assertTrue(onDisk > expected.length && onDisk <= expected.length + WINDOW, "preallocated by a window: " + onDisk);
+    byte[] viaOtherHandle = Files.readAllBytes(path);
+    assertArrayEquals(expected, Arrays.copyOf(viaOtherHandle, expected.length), "appends are in the page cache");
+    for (int i = expected.length; i < viaOtherHandle.length; i++) {
+      assertEquals(0, viaOtherHandle[i], "the tail is zeros, at " + i);
+    }
+    byte[] middle = new byte[1000];
+    file.read(WINDOW - 500, middle, 0, middle.length);
+    assertArrayEquals(Arrays.copyOfRange(expected, WINDOW - 500, WINDOW + 500), middle);
+    assertThrows(EOFException.class, () -> file.read(expected.length - 1, new byte[2], 0, 2),
+        "a read past the bytes appended, into the tail");
+    file.sync();
+    file.close();
+    assertArrayEquals(expected, Files.readAllBytes(path), "closed, the file is exactly what was appended");
+    assertThrows(IOException.class, () -> file.append(new byte[1], 0, 1), "append after close");
+  }
+
+  @ParameterizedTest(name = "mapped: {0}")
+  @ValueSource(booleans = {true, false})
+  void truncate_cutsTheFile_andAppendsGoOnFromThere(boolean mapped) throws IOException {
+    Path path = tmp.resolve("log");
+    byte[] bytes = new byte[WINDOW + 100];
+    new Random(3).nextBytes(bytes);
+    try (VfsFile file = create(path, mapped)) {
+      file.append(bytes, 0, bytes.length);
+      file.truncate(10);
+      assertEquals(10, Files.size(path), "truncate cuts the tail too");
+      file.append(bytes, 500, 20);
+      file.sync();
+    }
+    byte[] expected = new byte[30];
+    System.arraycopy(bytes, 0, expected, 0, 10);
+    System.arraycopy(bytes, 500, expected, 10, 20);
+    assertArrayEquals(expected, Files.readAllBytes(path));
+  }
+
+  @ParameterizedTest(name = "mapped: {0}")
+  @ValueSource(booleans = {true, false})
+  void aSmallFile_preallocatesLittle(boolean mapped) throws IOException {
+    Path path = tmp.resolve("log");
+    try (VfsFile file = create(path, mapped)) {
+      file.append(new byte[100], 0, 100);
+      assertEquals(PreallocatedFile.MIN_WINDOW_BYTES, Files.size(path));
+      int min = PreallocatedFile.MIN_WINDOW_BYTES;
+      file.append(new byte[min], 0, min);
+      assertEquals(2L * min, Files.size(path), "the second window, from the first's end, as long as the file before it");
+      file.append(new byte[min], 0, min);
+      assertEquals(4L * min, Files.size(path), "the third, twice as long");
+    }
+    assertEquals(100 + 2L * PreallocatedFile.MIN_WINDOW_BYTES, Files.size(path));
+  }
+
+  @ParameterizedTest(name = "mapped: {0}")
+  @ValueSource(booleans = {true, false})
+  void reopened_appendsAfterTheExistingBytes(boolean mapped) throws IOException {
+    Path path = tmp.resolve("log");
+    try (VfsFile file = create(path, mapped)) {
+      file.append(new byte[] {1, 2, 3}, 0, 3);
+    }
+    try (VfsFile file = open(path, mapped)) {
+      assertEquals(3, file.size());
+      file.append(new byte[] {4, 5}, 0, 2);
+    }
+    assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, Files.readAllBytes(path));
+  }
+
+  @ParameterizedTest(name = "mapped: {0}")
+  @ValueSource(booleans = {true, false})
+  void sync_isAFullFsyncOnlyWhenTheLengthChanged(boolean mapped) throws IOException {
+    Path path = tmp.resolve("log");
+    int min = PreallocatedFile.MIN_WINDOW_BYTES;
+    try (PreallocatedFile file = (PreallocatedFile) create(path, mapped)) {
+      file.append(new byte[100], 0, 100);
+      file.sync();
+      assertEquals(1, file.fullSyncs(), "the first window changed the length");
+      file.append(new byte[100], 0, 100);
+      file.sync();
+      file.sync();
+      assertEquals(1, file.fullSyncs(), "appends within the window: fdatasyncs");
+      file.append(new byte[min], 0, min);
+      file.sync();
+      assertEquals(2, file.fullSyncs(), "a new window");
+      file.truncate(150);
+      file.sync();
+      assertEquals(3, file.fullSyncs(), "after a truncate");
+      file.append(new byte[10], 0, 10);
+      file.sync();
+      assertEquals(4, file.fullSyncs(), "the truncate cut the tail: this append preallocated again");
+      file.append(new byte[10], 0, 10);
+      file.sync();
+      assertEquals(4, file.fullSyncs());
+    }
+  }
+
+  @Test
+  void positionalSync_withTheThreadInterrupted_syncsAndKeepsTheInterrupt() throws IOException {
+    Path path = tmp.resolve("log");
+    try (VfsFile file = new NioVfs().createPreallocated(path)) {
+      file.append(new byte[] {1}, 0, 1);
+      file.sync(); // the full fsync; the next is an fdatasync through the channel
+      file.append(new byte[] {2}, 0, 1);
+      Thread.currentThread().interrupt();
+      try {
+        file.sync();
+        assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+      } finally {
+        Thread.interrupted();
+      }
+      file.append(new byte[] {3}, 0, 1);
+      file.sync();
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(path));
+  }
+}
