@@ -48,8 +48,8 @@ public final class CairnEngine implements KvEngine {
 
   private static String durability(Settings settings) {
     return settings.durability() == Durability.FSYNC_PER_COMMIT
-        ? "Durability.SYNC (group commit)"
-        : "Durability.periodic(100 ms) (write() to the WAL before ack, fsync every 100 ms)";
+        ? "Durability.SYNC (group commit; the WAL is written into preallocated space and fdatasynced)"
+        : "Durability.periodic(100 ms) (the WAL record copied into a memory-mapped WAL before ack, synced every 100 ms)";
   }
 
   @Override
