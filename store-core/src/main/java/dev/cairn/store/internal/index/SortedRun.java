@@ -28,8 +28,9 @@ final class SortedRun {
   private final int size;
   /**
    * How many of the versions are tombstones (kept for snapshots). A slot's version only ever
-   * changes from one stored value to another, so this holds for the run's life; while it is 0, a
-   * merge need not look at this run's versions at all, which are scattered over the heap.
+   * changes from one location of a value to another (memory to segment, segment to segment), never
+   * to or from a tombstone, so this holds for the run's life; while it is 0, a merge need not look
+   * at this run's versions at all, which are scattered over the heap.
    */
   private final int tombstones;
   /**

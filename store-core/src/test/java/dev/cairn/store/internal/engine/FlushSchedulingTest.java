@@ -9,17 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
-import dev.cairn.store.internal.fs.ForwardingVfs;
-import dev.cairn.store.internal.fs.NioVfs;
-import dev.cairn.store.internal.fs.VfsFile;
-import dev.cairn.store.internal.segment.SegmentFormat;
-import java.io.IOException;
-import java.io.InterruptedIOException;
+import dev.cairn.store.recovery.FlushGateVfs;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +29,7 @@ class FlushSchedulingTest {
 
   @Test
   void walFilesHandedOverWhileAFlushIsHeldAreFlushedTogetherAsOneSegment() throws Exception {
-    HeldSegments vfs = new HeldSegments();
+    FlushGateVfs vfs = new FlushGateVfs();
     StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).backgroundCompaction(false).build();
     int keys = 200; // about 200 KB of WAL: three rotations
     try (Store store = StoreEngine.open(dir, options, vfs)) {
@@ -55,8 +48,8 @@ class FlushSchedulingTest {
       // The first flush is held at its segment's creation; the next two WAL files wait behind it
       // (and the writer waits for the flushes to catch up).
       awaitTrue(() -> engine.maintenance().pendingFlushes() == 3, "three WAL files handed over");
-      assertEquals(1, vfs.segmentsCreated.get());
-      vfs.release();
+      assertEquals(1, vfs.segmentsCreated());
+      vfs.open();
       writer.join(TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NANOS));
       assertEquals(null, failure.get());
       awaitTrue(() -> engine.maintenance().pendingFlushes() == 0, "every flush done");
@@ -71,9 +64,9 @@ class FlushSchedulingTest {
 
   @Test
   void mergeThatFallsDueDuringAFlushRunsBeforeTheFlushEnds() throws Exception {
-    HeldSegments vfs = new HeldSegments();
-    vfs.appendDelayMillis = 20;
-    vfs.release();
+    FlushGateVfs vfs = new FlushGateVfs();
+    vfs.slowSegmentAppends(20);
+    vfs.open();
     // 1 KiB blocks of 600-byte values: the flush of a 64 KiB WAL appends about a hundred blocks,
     // each 20 ms late, so it lasts seconds.
     StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).blockBytes(1 << 10)
@@ -82,7 +75,7 @@ class FlushSchedulingTest {
       StoreEngine engine = (StoreEngine) store;
       byte[] value = new byte[600];
       int i = 0;
-      while (vfs.segmentAppends.get() == 0) {
+      while (vfs.segmentAppends() == 0) {
         store.put(key(i++), value);
         assertTrue(i < 10_000, "no flush started");
       }
@@ -94,7 +87,7 @@ class FlushSchedulingTest {
       }
       awaitTrue(() -> !engine.index().wantsMerge() || store.stats().segments() > 0, "merged or flushed");
       assertEquals(0, store.stats().segments(), "the merge waited for the flush to end");
-      vfs.appendDelayMillis = 0;
+      vfs.slowSegmentAppends(0);
     }
   }
 
@@ -130,65 +123,6 @@ class FlushSchedulingTest {
     while (!condition.getAsBoolean()) {
       assertFalse(System.nanoTime() > deadline, "timed out waiting: " + what);
       Thread.sleep(1);
-    }
-  }
-
-  /**
-   * The real file system, except that creating a segment file waits until {@link #release()}, and
-   * each append to a segment file can be made slow.
-   */
-  private static final class HeldSegments extends ForwardingVfs {
-    final CountDownLatch gate = new CountDownLatch(1);
-    final AtomicInteger segmentsCreated = new AtomicInteger();
-    final AtomicInteger segmentAppends = new AtomicInteger();
-    volatile long appendDelayMillis;
-
-    HeldSegments() {
-      super(new NioVfs());
-    }
-
-    void release() {
-      gate.countDown();
-    }
-
-    @Override
-    protected VfsFile openFile(Path file, Opening how) throws IOException {
-      if (!how.creates() || !file.getFileName().toString().endsWith(SegmentFormat.SUFFIX)) {
-        return super.openFile(file, how);
-      }
-      segmentsCreated.incrementAndGet();
-      pause(() -> gate.await(30, TimeUnit.SECONDS) ? 0 : fail(file));
-      return new ForwardingFile(super.openFile(file, how)) {
-        @Override
-        public void append(byte[] src, int srcOffset, int length) throws IOException {
-          segmentAppends.incrementAndGet();
-          long delay = appendDelayMillis;
-          if (delay > 0) {
-            pause(() -> {
-              Thread.sleep(delay);
-              return 0;
-            });
-          }
-          super.append(src, srcOffset, length);
-        }
-      };
-    }
-
-    private static int fail(Path file) throws IOException {
-      throw new IOException("test gate stayed closed for " + file);
-    }
-
-    private interface Wait {
-      int run() throws InterruptedException, IOException;
-    }
-
-    private static void pause(Wait wait) throws IOException {
-      try {
-        wait.run();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted in a test pause");
-      }
     }
   }
 }
