@@ -37,7 +37,9 @@ import java.util.List;
  * The file grows in windows, each written full of zeros before it is used, so that the file
  * system has allocated its blocks (a full disk fails that write with an {@link IOException},
  * instead of faulting a later store into a map). A window is as long as the file before it, from
- * {@link #MIN_WINDOW_BYTES} to {@link #MAX_WINDOW_BYTES}: a small file stays small. The file on
+ * {@link #MIN_WINDOW_BYTES} to {@link #MAX_WINDOW_BYTES} ({@link #MAX_POSITIONAL_WINDOW_BYTES}
+ * when positional: the sync after a new window writes the window's zeros out, and a commit that
+ * waits for it should not wait for megabytes): a small file stays small. The file on
  * disk is therefore longer than {@link #size()} (the bytes appended) by a zero tail, until {@link
  * #truncate} or {@link #close()} cuts it off. After a crash the tail stays: a reader of such a
  * file must take a run of zeros to its end for its end.
@@ -45,6 +47,7 @@ import java.util.List;
 final class PreallocatedFile implements VfsFile {
   static final int MIN_WINDOW_BYTES = 64 * 1024;
   static final int MAX_WINDOW_BYTES = 4 << 20;
+  static final int MAX_POSITIONAL_WINDOW_BYTES = 1 << 20;
 
   private static final byte[] ZEROS = new byte[64 * 1024];
 
@@ -147,8 +150,9 @@ final class PreallocatedFile implements VfsFile {
     writeZerosTo(to);
   }
 
-  private static int windowAt(long start) {
-    return (int) Math.max(MIN_WINDOW_BYTES, Math.min(MAX_WINDOW_BYTES, start));
+  private int windowAt(long start) {
+    int max = mapped ? MAX_WINDOW_BYTES : MAX_POSITIONAL_WINDOW_BYTES;
+    return (int) Math.max(MIN_WINDOW_BYTES, Math.min(max, start));
   }
 
   /** Extends the file with zeros to {@code limit}, if it is shorter. */
