@@ -122,23 +122,10 @@ public final class NioVfs implements Vfs {
     if (WINDOWS) {
       return; // a directory cannot be opened there, and renames are durable on their own
     }
-    // A FileChannel is interruptible: an interrupt (pending or arriving) closes it. The channel is
-    // private to this call, so set the interrupt aside, retry on a fresh channel, and restore it.
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (;;) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-          channel.force(true);
-          return;
-        } catch (java.nio.channels.ClosedByInterruptException e) {
-          interrupted |= Thread.interrupted();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    PrivateChannel.runOnce(dir, channel -> {
+      channel.force(true);
+      return null;
+    }, StandardOpenOption.READ);
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -73,8 +72,8 @@ final class PreallocatedFile implements VfsFile {
   private long syncedLength; // guarded by syncLock
   /** Syncs that were full fsyncs; for tests. */
   private int fullSyncs; // guarded by syncLock
-  /** Positional: the channel fdatasync goes through, reopened if an interrupt closes it. */
-  private FileChannel dataSyncChannel; // guarded by syncLock
+  /** Positional: the channel fdatasync goes through. Used under syncLock. */
+  private final PrivateChannel dataSyncChannel;
   private final Object syncLock = new Object();
   private boolean closed; // guarded by this
 
@@ -87,6 +86,7 @@ final class PreallocatedFile implements VfsFile {
     this.allocated = end;
     this.synced = end;
     this.syncedLength = -1;
+    this.dataSyncChannel = new PrivateChannel(path, StandardOpenOption.WRITE);
   }
 
   @Override
@@ -168,25 +168,12 @@ final class PreallocatedFile implements VfsFile {
   }
 
   /**
-   * Maps a range through a channel of its own, closed right after: a mapping outlives its channel.
-   * {@link FileChannel#map} is interruptible, and an interrupt closes the channel it arrives on;
-   * so, as {@link NioVfs#syncDirectory} does, the interrupt is set aside and the map retried.
+   * Maps a range through a channel of its own, closed right after (a mapping outlives its
+   * channel), so that an interrupt cannot fail it.
    */
   private MappedByteBuffer map(long start, int length) throws IOException {
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (;;) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-          return channel.map(FileChannel.MapMode.READ_WRITE, start, length);
-        } catch (ClosedByInterruptException e) {
-          interrupted |= Thread.interrupted();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return PrivateChannel.runOnce(path, channel -> channel.map(FileChannel.MapMode.READ_WRITE, start, length),
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
 
   /** How many syncs were full fsyncs rather than fdatasyncs. */
@@ -240,29 +227,14 @@ final class PreallocatedFile implements VfsFile {
   }
 
   /**
-   * fdatasync, through a channel of the file's own. {@link FileChannel#force} is interruptible,
-   * and an interrupt closes the channel it arrives on; so, as {@link #map} does, the interrupt is
-   * set aside, the channel reopened and the sync retried. Under syncLock.
+   * fdatasync, through a channel of its own, so that an interrupt cannot fail it. The channel stays
+   * open: opening one for each sync measured a fifth fewer SYNC commits per second. Under syncLock.
    */
   private void dataSync() throws IOException {
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (;;) {
-        if (dataSyncChannel == null || !dataSyncChannel.isOpen()) {
-          dataSyncChannel = FileChannel.open(path, StandardOpenOption.WRITE);
-        }
-        try {
-          dataSyncChannel.force(false);
-          return;
-        } catch (ClosedByInterruptException e) {
-          interrupted |= Thread.interrupted();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    dataSyncChannel.run(channel -> {
+      channel.force(false);
+      return null;
+    });
   }
 
   @Override
@@ -294,9 +266,7 @@ final class PreallocatedFile implements VfsFile {
           }
         } finally {
           try {
-            if (dataSyncChannel != null) {
-              dataSyncChannel.close();
-            }
+            dataSyncChannel.close();
           } finally {
             file.close();
           }

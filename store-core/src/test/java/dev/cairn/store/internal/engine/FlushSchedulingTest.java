@@ -9,10 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
+import dev.cairn.store.internal.checkpoint.CheckpointFormat;
+import dev.cairn.store.internal.fs.ForwardingVfs;
+import dev.cairn.store.internal.fs.NioVfs;
+import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.recovery.FlushGateVfs;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +98,28 @@ class FlushSchedulingTest {
   }
 
   @Test
+  void aFlushAndTheCompactionAfterItWriteOneCheckpoint() throws Exception {
+    CheckpointCount vfs = new CheckpointCount();
+    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).build();
+    int flushes = 6; // the fourth leaves four small segments, which the compaction after it merges
+    try (Store store = StoreEngine.open(dir, options, vfs)) {
+      StoreEngine engine = (StoreEngine) store;
+      int key = 0;
+      for (int flush = 1; flush <= flushes; flush++) {
+        long rotations = engine.wal().number();
+        while (engine.wal().number() == rotations) {
+          store.put(key(key), value(key));
+          key++;
+        }
+        engine.maintenance().submit(() -> {}).join(); // after the flush task, checkpoint included
+        assertEquals(flush, vfs.checkpoints.get(), "checkpoints after flush " + flush);
+      }
+      assertTrue(engine.maintenance().compactions() > 0, "the small segments were compacted");
+      assertEquals(flushes, vfs.checkpoints.get(), "one checkpoint per flush, compaction included");
+    }
+  }
+
+  @Test
   void generationsJoinInOrderAndOutOfOrderOnesAreRefused() {
     Generation first = new Generation(3, 3, 10, List.of(key(1), key(2)));
     Generation second = new Generation(5, 7, 25, List.of(key(2), key(3)));
@@ -123,6 +151,23 @@ class FlushSchedulingTest {
     while (!condition.getAsBoolean()) {
       assertFalse(System.nanoTime() > deadline, "timed out waiting: " + what);
       Thread.sleep(1);
+    }
+  }
+
+  /** The real file system, counting the checkpoint files created (each is written to a temporary file first). */
+  private static final class CheckpointCount extends ForwardingVfs {
+    final AtomicInteger checkpoints = new AtomicInteger();
+
+    CheckpointCount() {
+      super(new NioVfs());
+    }
+
+    @Override
+    protected VfsFile openFile(Path file, Opening how) throws IOException {
+      if (how.creates() && file.getFileName().toString().endsWith(CheckpointFormat.SUFFIX + ".tmp")) {
+        checkpoints.incrementAndGet();
+      }
+      return super.openFile(file, how);
     }
   }
 }

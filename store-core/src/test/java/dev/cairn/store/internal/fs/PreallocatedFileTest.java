@@ -54,7 +54,8 @@ class PreallocatedFileTest {
       assertEquals(at, file.size(), "size() is the bytes appended");
     }
     long onDisk = Files.size(path);
-    assertTrue(onDisk > expected.length && onDisk <= expected.length + WINDOW, "preallocated by a window: " + onDisk);
+    int window = mapped ? PreallocatedFile.MAX_WINDOW_BYTES : PreallocatedFile.MAX_POSITIONAL_WINDOW_BYTES;
+    assertTrue(onDisk > expected.length && onDisk <= expected.length + window, "preallocated by a window: " + onDisk);
     byte[] viaOtherHandle = Files.readAllBytes(path);
     assertArrayEquals(expected, Arrays.copyOf(viaOtherHandle, expected.length), "appends are in the page cache");
     for (int i = expected.length; i < viaOtherHandle.length; i++) {
