@@ -90,8 +90,15 @@ public final class KeyIndex {
   private final ConcurrentLinkedQueue<byte[]> historyKeys = new ConcurrentLinkedQueue<>();
   /** Holds the values of in-memory versions; used under the write lock. */
   private final ValueArena arena = new ValueArena();
-  /** Keys written in memory since the last WAL rotation. Only the writer touches it. */
+  /**
+   * Keys written in memory since the last WAL rotation, each at least once: a put whose key already
+   * has an in-memory value written after {@link #memKeysAfter} is not listed again, so that a key
+   * overwritten a million times (a counter) costs one entry, not a million kept to the next flush.
+   * Only the writer touches it.
+   */
   private List<byte[]> memKeys = new ArrayList<>();
+  /** The last sequence of the previous WAL generation: a version above it is listed in {@link #memKeys}. */
+  private long memKeysAfter;
 
   private static ConcurrentSkipListMap<byte[], Version> newMap() {
     return new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
@@ -330,7 +337,9 @@ public final class KeyIndex {
     if (value != null) {
       liveKeys++;
       liveBytes += key.length + length;
-      memKeys.add(key);
+      if (old == null || !old.isInMemory() || old.sequence <= memKeysAfter) {
+        memKeys.add(key);
+      }
     }
   }
 
@@ -379,12 +388,16 @@ public final class KeyIndex {
     }
   }
 
-  /** Hands over the keys written in memory since the last call; the writer calls it at WAL rotation. */
+  /**
+   * Hands over the keys written in memory since the last call (each at least once, possibly more);
+   * the writer calls it at WAL rotation, after the last commit of the rotated WAL is applied.
+   */
   public List<byte[]> takeMemKeys() {
     long stamp = lock.writeLock();
     try {
       List<byte[]> keys = memKeys;
       memKeys = new ArrayList<>();
+      memKeysAfter = visibleSequence;
       return keys;
     } finally {
       lock.unlockWrite(stamp);
