@@ -18,10 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The real file system. Files are {@link RandomAccessFile}s, whose reads, writes and {@code
- * FileDescriptor.sync()} are not interruptible, unlike {@code FileChannel}, which a thread
- * interrupt closes for every thread. Directory syncs open a short-lived channel of their own, so an
- * interrupt there fails only that call.
+ * The real file system. Files are written through {@link RandomAccessFile}s, whose writes and
+ * {@code FileDescriptor.sync()} are not interruptible, unlike {@code FileChannel}, which a thread
+ * interrupt closes for every thread. They are read through a {@link ReadChannel}, concurrent
+ * positional reads that survive interrupts. Directory syncs open a short-lived channel of their
+ * own, so an interrupt there fails only that call.
  */
 public final class NioVfs implements Vfs {
   /** Lock files held by this JVM: {@link FileChannel#tryLock()} alone only excludes other processes. */
@@ -34,13 +35,13 @@ public final class NioVfs implements Vfs {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString());
     }
-    return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
+    return new NioFile(file, new RandomAccessFile(file.toFile(), "rw"));
   }
 
   @Override
   public VfsFile create(Path file) throws IOException {
     Files.createFile(file);
-    return new NioFile(new RandomAccessFile(file.toFile(), "rw"));
+    return new NioFile(file, new RandomAccessFile(file.toFile(), "rw"));
   }
 
   /** A mapped {@link PreallocatedFile}, except on Windows, where a mapped file cannot be truncated or deleted. */
@@ -166,15 +167,26 @@ public final class NioVfs implements Vfs {
     }
   }
 
-  /** A {@link RandomAccessFile}; one lock orders seek-and-transfer pairs. */
+  /**
+   * Appends, syncs and truncation through a {@link RandomAccessFile}, under one lock that orders
+   * seek-and-transfer pairs; reads through a {@link ReadChannel}, beside them and each other (or
+   * through the {@code RandomAccessFile}, if the channel cannot be reopened after an interrupt).
+   */
   private static final class NioFile implements VfsFile {
     private final RandomAccessFile file;
+    private final ReadChannel reads;
     private long end; // guarded by file
     private long pointer; // the file pointer of file; guarded by file
 
-    NioFile(RandomAccessFile file) throws IOException {
+    NioFile(Path path, RandomAccessFile file) throws IOException {
       this.file = file;
-      this.end = file.length();
+      try {
+        this.end = file.length();
+        this.reads = new ReadChannel(path);
+      } catch (IOException | RuntimeException e) {
+        file.close();
+        throw e;
+      }
     }
 
     /** Moves the file pointer, skipping the system call when it is already there (appends in a row). */
@@ -187,7 +199,10 @@ public final class NioVfs implements Vfs {
 
     @Override
     public void read(long fileOffset, byte[] dst, int dstOffset, int length) throws IOException {
-      synchronized (file) {
+      if (reads.read(fileOffset, dst, dstOffset, length)) {
+        return;
+      }
+      synchronized (file) { // the file was deleted or replaced after an interrupt closed the channel
         seek(fileOffset);
         pointer = -1; // a short read leaves the pointer anywhere
         file.readFully(dst, dstOffset, length);
@@ -227,7 +242,11 @@ public final class NioVfs implements Vfs {
 
     @Override
     public void close() throws IOException {
-      file.close();
+      try {
+        reads.close();
+      } finally {
+        file.close();
+      }
     }
   }
 }
