@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
- * its newest version, in parallel arrays. The keys of a run never change once it is built; a
+ * its newest version, in parallel (chunked) arrays. The keys of a run never change once it is built; a
  * version slot changes only under the index's write lock, when flush or compaction moves a head to
  * a new location, and readers read slots without that lock (the old and the new version are both
  * valid locations of the same value).
@@ -22,9 +22,17 @@ import java.util.concurrent.ConcurrentSkipListMap;
 final class SortedRun {
   static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
 
-  private final byte[][] keys;
+  /**
+   * Keys and versions in chunks of {@link #CHUNK} references: entry {@code i} is at {@code
+   * [i >>> CHUNK_SHIFT][i & CHUNK_MASK]}. A run of a million entries in two flat reference arrays
+   * would be two "humongous" objects to the G1 collector, allocated straight into the old
+   * generation: every reference in them to a young object dirties a card that each young collection
+   * scans, and once a merge replaces the run, the dead arrays keep scanning and keeping young
+   * objects alive until a concurrent cycle frees them. Chunks of 128 KiB are ordinary objects.
+   */
+  private final byte[][][] keys;
   private final long[] prefixes;
-  private final Version[] versions;
+  private final Version[][] versions;
   private final int size;
   /**
    * How many of the versions are tombstones (kept for snapshots). A slot's version only ever
@@ -43,10 +51,20 @@ final class SortedRun {
 
   private static final int SAMPLE_SHIFT = 4;
 
+  static final int CHUNK_SHIFT = 15;
+  static final int CHUNK = 1 << CHUNK_SHIFT;
+  private static final int CHUNK_MASK = CHUNK - 1;
+
   /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
   SortedRun(byte[][] keys, Version[] versions, int size) {
-    this.keys = keys.length == size ? keys : Arrays.copyOf(keys, size);
-    this.versions = versions.length == size ? versions : Arrays.copyOf(versions, size);
+    this.keys = new byte[chunks(size)][][];
+    this.versions = new Version[chunks(size)][];
+    for (int c = 0; c < this.keys.length; c++) {
+      int from = c << CHUNK_SHIFT;
+      int to = Math.min(size, from + CHUNK);
+      this.keys[c] = Arrays.copyOfRange(keys, from, to);
+      this.versions[c] = Arrays.copyOfRange(versions, from, to);
+    }
     this.prefixes = new long[size];
     for (int i = 0; i < size; i++) {
       prefixes[i] = Bytes.keyPrefix(keys[i]);
@@ -62,8 +80,29 @@ final class SortedRun {
     this.tombstones = t;
   }
 
-  /** Takes the first {@code size} entries of the arrays, which may be longer. */
-  private SortedRun(byte[][] keys, long[] prefixes, Version[] versions, int size, int tombstones) {
+  /** Chunks that hold {@code capacity} entries. */
+  private static int chunks(int capacity) {
+    return (capacity + CHUNK_MASK) >>> CHUNK_SHIFT;
+  }
+
+  private static byte[][][] keyChunks(int capacity) {
+    byte[][][] chunks = new byte[chunks(capacity)][][];
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c] = new byte[Math.min(CHUNK, capacity - (c << CHUNK_SHIFT))][];
+    }
+    return chunks;
+  }
+
+  private static Version[][] versionChunks(int capacity) {
+    Version[][] chunks = new Version[chunks(capacity)][];
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c] = new Version[Math.min(CHUNK, capacity - (c << CHUNK_SHIFT))];
+    }
+    return chunks;
+  }
+
+  /** Takes the first {@code size} entries of the chunks, which may hold more. */
+  private SortedRun(byte[][][] keys, long[] prefixes, Version[][] versions, int size, int tombstones) {
     this.keys = keys;
     this.prefixes = prefixes;
     this.versions = versions;
@@ -77,7 +116,7 @@ final class SortedRun {
   }
 
   byte[] key(int i) {
-    return keys[i];
+    return keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
   }
 
   /** {@link Bytes#keyPrefix} of key {@code i}. */
@@ -86,18 +125,18 @@ final class SortedRun {
   }
 
   Version version(int i) {
-    return versions[i];
+    return versions[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
   }
 
   /** Replaces the version of entry {@code i}; only under the index's write lock. */
   void setVersion(int i, Version v) {
-    versions[i] = v;
+    versions[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = v;
   }
 
   /** The version of {@code key}, or null if the run does not hold it. */
   Version get(byte[] key) {
     int i = find(key);
-    return i >= 0 ? versions[i] : null;
+    return i >= 0 ? version(i) : null;
   }
 
   /**
@@ -116,7 +155,7 @@ final class SortedRun {
       int mid = (lo + hi) >>> 1;
       int c = Long.compareUnsigned(prefixes[mid], p);
       if (c == 0) {
-        c = Bytes.compareKeys(keys[mid], key);
+        c = Bytes.compareKeys(key(mid), key);
       }
       if (c < 0) {
         lo = mid + 1;
@@ -172,9 +211,9 @@ final class SortedRun {
    */
   SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
-    byte[][] outKeys = new byte[capacity][];
+    byte[][][] outKeys = keyChunks(capacity);
     long[] outPrefixes = new long[capacity];
-    Version[] outVersions = new Version[capacity];
+    Version[][] outVersions = versionChunks(capacity);
     int n = 0;
     int outTombstones = 0;
     int i = 0;
@@ -188,19 +227,20 @@ final class SortedRun {
       } else if (i == size) {
         c = 1;
       } else {
-        c = Bytes.compareKeys(prefixes[i], keys[i], ePrefix, e.getKey());
+        c = Bytes.compareKeys(prefixes[i], key(i), ePrefix, e.getKey());
       }
       byte[] key;
       long prefix;
       Version v;
       if (c < 0) {
-        key = keys[i];
+        key = key(i);
         prefix = prefixes[i];
-        v = versions[i++];
+        v = version(i++);
         if (tombstones == 0) { // nothing to drop or count: copy without touching the version
-          outKeys[n] = key;
+          outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
           outPrefixes[n] = prefix;
-          outVersions[n++] = v;
+          outVersions[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = v;
+          n++;
           continue;
         }
       } else {
@@ -211,7 +251,7 @@ final class SortedRun {
         ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
         if (c == 0) {
           if (v.uncountedBelow) {
-            shadowed.add(new Shadowed(key, v, versions[i]));
+            shadowed.add(new Shadowed(key, v, version(i)));
           }
           i++; // shadowed by the newer version
         }
@@ -222,9 +262,10 @@ final class SortedRun {
         }
         outTombstones++;
       }
-      outKeys[n] = key;
+      outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
       outPrefixes[n] = prefix;
-      outVersions[n++] = v;
+      outVersions[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = v;
+      n++;
     }
     // Keys that newer shadowed or deleted leave the arrays' tail unused: at most twice newer's
     // size, which merges keep to a small fraction of the run, so trimming it is not worth another

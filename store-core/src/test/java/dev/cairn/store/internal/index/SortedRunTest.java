@@ -85,4 +85,65 @@ class SortedRunTest {
       assertFindAgrees(keys, keys);
     }
   }
+
+  @Test
+  void entriesKeepTheirKeysAndVersionsAcrossChunks_whenBuiltAndWhenMerged() {
+    // Runs of several chunks, whose sizes are not multiples of a chunk, merged with new and
+    // overwriting keys on both sides of chunk boundaries.
+    Random random = new Random(5);
+    int size = 3 * SortedRun.CHUNK + 123;
+    TreeSet<byte[]> set = new TreeSet<>(Bytes.KEY_ORDER);
+    while (set.size() < size) {
+      byte[] k = new byte[16];
+      random.nextBytes(k);
+      set.add(k);
+    }
+    byte[][] keys = sorted(set);
+    Version[] versions = new Version[size];
+    for (int i = 0; i < size; i++) {
+      versions[i] = Version.inMemory(i + 1, new byte[] {(byte) i}, 0, 1, null);
+    }
+    SortedRun run = new SortedRun(keys, versions, size);
+    assertEquals(size, run.size());
+    for (int i = 0; i < size; i++) {
+      assertEquals(keys[i], run.key(i), "key " + i);
+      assertEquals(versions[i], run.version(i), "version " + i);
+      assertEquals(i, run.find(keys[i]));
+    }
+    run.setVersion(SortedRun.CHUNK, versions[0]);
+    assertEquals(versions[0], run.get(keys[SortedRun.CHUNK]));
+    run.setVersion(SortedRun.CHUNK, versions[SortedRun.CHUNK]);
+
+    java.util.concurrent.ConcurrentSkipListMap<byte[], Version> newer =
+        new java.util.concurrent.ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    java.util.TreeMap<byte[], Version> expected = new java.util.TreeMap<>(Bytes.KEY_ORDER);
+    for (int i = 0; i < size; i++) {
+      expected.put(keys[i], versions[i]);
+    }
+    for (int boundary = SortedRun.CHUNK; boundary < size; boundary += SortedRun.CHUNK) {
+      for (int i = boundary - 3; i <= boundary + 3; i++) { // overwrites around the boundary
+        Version v = Version.inMemory(size + i, new byte[] {1}, 0, 1, null);
+        newer.put(keys[i], v);
+        expected.put(keys[i], v);
+      }
+    }
+    for (int i = 0; i < 2 * SortedRun.CHUNK; i++) { // new keys, enough to add a chunk
+      byte[] k = new byte[16];
+      random.nextBytes(k);
+      if (!expected.containsKey(k)) {
+        Version v = Version.inMemory(2L * size + i, new byte[] {2}, 0, 1, null);
+        newer.put(k, v);
+        expected.put(k, v);
+      }
+    }
+    SortedRun merged = run.mergeUnder(newer, new java.util.ArrayList<>());
+    assertEquals(expected.size(), merged.size());
+    int i = 0;
+    for (java.util.Map.Entry<byte[], Version> e : expected.entrySet()) {
+      assertEquals(e.getKey(), merged.key(i), "merged key " + i);
+      assertEquals(e.getValue(), merged.version(i), "merged version " + i);
+      assertEquals(i, merged.find(e.getKey()));
+      i++;
+    }
+  }
 }
