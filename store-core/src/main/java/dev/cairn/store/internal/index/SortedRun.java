@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
- * its newest version, in parallel (chunked) arrays. The keys of a run never change once it is built; a
- * version slot changes only under the index's write lock, when flush or compaction moves a head to
- * a new location, and readers read slots without that lock (the old and the new version are both
- * valid locations of the same value).
+ * its newest version, in parallel (chunked) arrays. The keys of a run never change once it is
+ * built; a version slot changes only under the index's write lock, when flush or compaction moves a
+ * head to a new location, and readers read slots without that lock (the old and the new version
+ * are both valid locations of the same value).
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed

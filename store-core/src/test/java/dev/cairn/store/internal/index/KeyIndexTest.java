@@ -12,9 +12,11 @@ import dev.cairn.store.internal.wal.WalRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -389,7 +391,7 @@ class KeyIndexTest {
     assertEquals(1, index.takeMemKeys().size());
 
     Random random = new Random(7);
-    java.util.Set<String> written = new java.util.HashSet<>();
+    Set<String> written = new HashSet<>();
     boolean frozen = false;
     int takes = 0;
     for (int step = 0; step < 20_000; step++) {
@@ -413,16 +415,16 @@ class KeyIndexTest {
         index.trimHistory();
       } else if (op < 90) {
         List<byte[]> taken = index.takeMemKeys();
-        java.util.Set<String> listed = new java.util.HashSet<>();
+        Set<String> listed = new HashSet<>();
         for (byte[] t : taken) {
           listed.add(Arrays.toString(t));
         }
         // A key may be listed twice (a merge moved its version out of the active map): flushing dedups.
-        java.util.Set<String> missing = new java.util.HashSet<>(written);
+        Set<String> missing = new HashSet<>(written);
         missing.removeAll(listed);
-        assertEquals(java.util.Set.of(), missing, "keys put but not listed at take " + takes);
+        assertEquals(Set.of(), missing, "keys put but not listed at take " + takes);
         listed.removeAll(written);
-        assertEquals(java.util.Set.of(), listed, "keys listed but not put at take " + takes);
+        assertEquals(Set.of(), listed, "keys listed but not put at take " + takes);
         written.clear();
         takes++;
       }

@@ -3,9 +3,13 @@ package dev.cairn.store.internal.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cairn.store.internal.util.Bytes;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.junit.jupiter.api.Test;
 
 /** {@link SortedRun#find} agrees with a plain binary search, whatever the keys' eight-byte prefixes. */
@@ -114,9 +118,8 @@ class SortedRunTest {
     assertEquals(versions[0], run.get(keys[SortedRun.CHUNK]));
     run.setVersion(SortedRun.CHUNK, versions[SortedRun.CHUNK]);
 
-    java.util.concurrent.ConcurrentSkipListMap<byte[], Version> newer =
-        new java.util.concurrent.ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
-    java.util.TreeMap<byte[], Version> expected = new java.util.TreeMap<>(Bytes.KEY_ORDER);
+    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    TreeMap<byte[], Version> expected = new TreeMap<>(Bytes.KEY_ORDER);
     for (int i = 0; i < size; i++) {
       expected.put(keys[i], versions[i]);
     }
@@ -136,10 +139,10 @@ class SortedRunTest {
         expected.put(k, v);
       }
     }
-    SortedRun merged = run.mergeUnder(newer, new java.util.ArrayList<>());
+    SortedRun merged = run.mergeUnder(newer, new ArrayList<>());
     assertEquals(expected.size(), merged.size());
     int i = 0;
-    for (java.util.Map.Entry<byte[], Version> e : expected.entrySet()) {
+    for (Map.Entry<byte[], Version> e : expected.entrySet()) {
       assertEquals(e.getKey(), merged.key(i), "merged key " + i);
       assertEquals(e.getValue(), merged.version(i), "merged version " + i);
       assertEquals(i, merged.find(e.getKey()));
