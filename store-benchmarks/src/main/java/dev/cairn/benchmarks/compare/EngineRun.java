@@ -43,8 +43,6 @@ public final class EngineRun {
   private static final int FSYNC_WRITERS = 8;
   private static final int MIX_THREADS = 2;
   private static final int JSON_AVERAGE_BYTES = 320;
-  /** Caps the counter's warm-up: the slowest engines would spend their whole box on it. */
-  private static final double MAX_COUNTER_WARM_UP_SECONDS = 2;
 
   private final KvEngine engine;
   private final Profile profile;
@@ -113,8 +111,7 @@ public final class EngineRun {
     if (engine.supportsScan()) {
       scans();
     }
-    counter("incr", profile.counterIncrements(), Math.min(profile.counterSeconds(), MAX_COUNTER_WARM_UP_SECONDS),
-        profile.counterSeconds());
+    counter("incr", profile.counterIncrements(), profile.counterWarmUpSeconds(), profile.counterSeconds());
     engine.close();
     save();
     collectClosedStore();
