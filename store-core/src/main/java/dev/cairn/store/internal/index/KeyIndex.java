@@ -530,8 +530,9 @@ public final class KeyIndex {
 
   /** Replaces {@code r}'s head in the level that holds it, if it is still the expected one. */
   private static boolean replaceHead(Levels l, Replacement r) {
-    // Versions compare by identity: a head rewritten meanwhile is left alone. By the time a flush
-    // moves its keys, merges have taken most of them into the base, so look before replacing.
+    // Versions compare by identity (packed ones in the base run by location): a head rewritten
+    // meanwhile is left alone. By the time a flush moves its keys, merges have taken most of them
+    // into the base, so look before replacing.
     // The replacement hides what the version it replaces hid.
     r.replacement().uncountedBelow = r.expected().uncountedBelow;
     Version head = l.activeKeys.mightContain(r.key()) ? l.active.get(r.key()) : null;
@@ -542,7 +543,7 @@ public final class KeyIndex {
       return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
     }
     int i = l.base.find(r.key());
-    if (i < 0 || l.base.version(i) != r.expected()) {
+    if (i < 0 || !l.base.holds(i, r.expected())) {
       return false;
     }
     l.base.setVersion(i, r.replacement());

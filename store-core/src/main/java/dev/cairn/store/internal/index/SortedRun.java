@@ -1,6 +1,9 @@
 package dev.cairn.store.internal.index;
 
+import dev.cairn.store.internal.segment.Segment;
 import dev.cairn.store.internal.util.Bytes;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -16,31 +19,45 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed
- * keys) a search touches a sample of the prefixes, a few neighbouring prefixes and a single key. A
- * run costs about 16 bytes per key beyond the keys and versions themselves.
+ * keys) a search touches a sample of the prefixes, a few neighbouring prefixes and a single key.
+ *
+ * <p>Most entries hold a stored version no snapshot needs an older version of. The run keeps those
+ * <em>packed</em>: the slot holds the version's {@link Segment}, and three longs in a parallel
+ * array hold its sequence, location and length. {@link #version} builds a {@link Version} from them
+ * on demand. One {@code Version} object per key would cost 48 bytes and, more to the point, a
+ * dereference to a spot anywhere in the heap for every lookup and every entry of a scan; the
+ * packed longs sit at the entry's index, next to its neighbours'. Other versions (in memory,
+ * tombstones, stored versions with older ones chained for snapshots) stay objects in their slot.
+ * A run costs about 40 bytes per key beyond the keys themselves.
  */
 final class SortedRun {
   static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
 
   /**
-   * Keys and versions in chunks of {@link #CHUNK} references: entry {@code i} is at {@code
-   * [i >>> CHUNK_SHIFT][i & CHUNK_MASK]}. A run of a million entries in two flat reference arrays
-   * would be two "humongous" objects to the G1 collector, allocated straight into the old
-   * generation: every reference in them to a young object dirties a card that each young collection
-   * scans, and once a merge replaces the run, the dead arrays keep scanning and keeping young
-   * objects alive until a concurrent cycle frees them. Chunks of 128 KiB are ordinary objects.
+   * Keys, slots and locations in chunks of {@link #CHUNK} entries: entry {@code i} is at {@code
+   * [i >>> CHUNK_SHIFT][i & CHUNK_MASK]} (and its locations at three times that index). A run of a
+   * million entries in flat reference arrays would be "humongous" objects to the G1 collector,
+   * allocated straight into the old generation: every reference in them to a young object dirties a
+   * card that each young collection scans, and once a merge replaces the run, the dead arrays keep
+   * scanning and keeping young objects alive until a concurrent cycle frees them. Chunks of 128 KiB
+   * are ordinary objects.
    */
   private final byte[][][] keys;
   private final long[] prefixes;
-  private final Version[][] versions;
-  private final int size;
+  /** Per entry: a {@link Version}, the {@link Segment} of a packed stored version, or null (tests). */
+  private final Object[][] slots;
   /**
-   * How many of the versions are tombstones (kept for snapshots). A slot's version only ever
-   * changes from one location of a value to another (memory to segment, segment to segment), never
-   * to or from a tombstone, so this holds for the run's life; while it is 0, a merge need not look
-   * at this run's versions at all, which are scattered over the heap.
+   * Per entry, for a packed slot: the sequence, {@code blockOffset << 32 | recordOffset}, and the
+   * value length, at {@code 3 * (i & CHUNK_MASK)}.
    */
-  private final int tombstones;
+  private final long[][] locations;
+  /**
+   * One sequence lock per chunk, so that a reader never builds a version from half of an old
+   * location and half of a new one: odd while {@link #setVersion} rewrites an entry of the chunk,
+   * bumped by two per rewrite. Readers re-read an entry whose chunk's stamp changed under them.
+   */
+  private final int[] stamps;
+  private final int size;
   /**
    * Every {@code 2^SAMPLE_SHIFT}-th prefix: a search first looks here (1/16 of the prefixes, half a
    * byte per key, mostly in cache), then among the 16 entries between two samples, two cache lines
@@ -55,29 +72,25 @@ final class SortedRun {
   static final int CHUNK = 1 << CHUNK_SHIFT;
   private static final int CHUNK_MASK = CHUNK - 1;
 
+  private static final VarHandle STAMP = MethodHandles.arrayElementVarHandle(int[].class);
+
   /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
   SortedRun(byte[][] keys, Version[] versions, int size) {
     this.keys = new byte[chunks(size)][][];
-    this.versions = new Version[chunks(size)][];
     for (int c = 0; c < this.keys.length; c++) {
       int from = c << CHUNK_SHIFT;
-      int to = Math.min(size, from + CHUNK);
-      this.keys[c] = Arrays.copyOfRange(keys, from, to);
-      this.versions[c] = Arrays.copyOfRange(versions, from, to);
+      this.keys[c] = Arrays.copyOfRange(keys, from, Math.min(size, from + CHUNK));
     }
+    this.slots = slotChunks(size);
+    this.locations = locationChunks(size);
+    this.stamps = new int[this.slots.length];
     this.prefixes = new long[size];
     for (int i = 0; i < size; i++) {
       prefixes[i] = Bytes.keyPrefix(keys[i]);
+      store(slots, locations, i, versions[i]);
     }
     this.size = size;
     this.samples = sample(prefixes, size);
-    int t = 0;
-    for (int i = 0; i < size; i++) {
-      if (versions[i] != null && versions[i].isTombstone()) {
-        t++;
-      }
-    }
-    this.tombstones = t;
   }
 
   /** Chunks that hold {@code capacity} entries. */
@@ -85,30 +98,73 @@ final class SortedRun {
     return (capacity + CHUNK_MASK) >>> CHUNK_SHIFT;
   }
 
+  private static int chunkLength(int capacity, int chunk) {
+    return Math.min(CHUNK, capacity - (chunk << CHUNK_SHIFT));
+  }
+
   private static byte[][][] keyChunks(int capacity) {
     byte[][][] chunks = new byte[chunks(capacity)][][];
     for (int c = 0; c < chunks.length; c++) {
-      chunks[c] = new byte[Math.min(CHUNK, capacity - (c << CHUNK_SHIFT))][];
+      chunks[c] = new byte[chunkLength(capacity, c)][];
     }
     return chunks;
   }
 
-  private static Version[][] versionChunks(int capacity) {
-    Version[][] chunks = new Version[chunks(capacity)][];
+  private static Object[][] slotChunks(int capacity) {
+    Object[][] chunks = new Object[chunks(capacity)][];
     for (int c = 0; c < chunks.length; c++) {
-      chunks[c] = new Version[Math.min(CHUNK, capacity - (c << CHUNK_SHIFT))];
+      chunks[c] = new Object[chunkLength(capacity, c)];
+    }
+    return chunks;
+  }
+
+  private static long[][] locationChunks(int capacity) {
+    long[][] chunks = new long[chunks(capacity)][];
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c] = new long[3 * chunkLength(capacity, c)];
     }
     return chunks;
   }
 
   /** Takes the first {@code size} entries of the chunks, which may hold more. */
-  private SortedRun(byte[][][] keys, long[] prefixes, Version[][] versions, int size, int tombstones) {
+  private SortedRun(byte[][][] keys, long[] prefixes, Object[][] slots, long[][] locations, int size) {
     this.keys = keys;
     this.prefixes = prefixes;
-    this.versions = versions;
+    this.slots = slots;
+    this.locations = locations;
+    this.stamps = new int[slots.length];
     this.size = size;
-    this.tombstones = tombstones;
     this.samples = sample(prefixes, size);
+  }
+
+  /** Whether {@code v} can be packed: stored, with no older version chained to it. */
+  private static boolean packable(Version v) {
+    return v != null && v.isStored() && v.prev == null;
+  }
+
+  /** Writes {@code v} into entry {@code i} of the chunks, packed if it can be. */
+  private static void store(Object[][] slots, long[][] locations, int i, Version v) {
+    int c = i >>> CHUNK_SHIFT;
+    int j = i & CHUNK_MASK;
+    if (packable(v)) {
+      long[] at = locations[c];
+      at[3 * j] = v.sequence;
+      at[3 * j + 1] = (long) v.blockOffset << 32 | (v.recordOffset & 0xFFFF_FFFFL);
+      at[3 * j + 2] = v.valueLength;
+      slots[c][j] = v.segment;
+    } else {
+      slots[c][j] = v;
+    }
+  }
+
+  /** Copies entry {@code i} of this run to entry {@code n} of the chunks, as it is. */
+  private void copyEntry(int i, Object[][] toSlots, long[][] toLocations, int n) {
+    int c = i >>> CHUNK_SHIFT;
+    int j = i & CHUNK_MASK;
+    int toC = n >>> CHUNK_SHIFT;
+    int toJ = n & CHUNK_MASK;
+    System.arraycopy(locations[c], 3 * j, toLocations[toC], 3 * toJ, 3);
+    toSlots[toC][toJ] = slots[c][j];
   }
 
   int size() {
@@ -124,13 +180,56 @@ final class SortedRun {
     return prefixes[i];
   }
 
+  /**
+   * The version of entry {@code i}: its object, or one built from its packed location (a new
+   * object on each call, so compare versions with {@link #holds}, not by identity).
+   */
   Version version(int i) {
-    return versions[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+    int c = i >>> CHUNK_SHIFT;
+    int j = i & CHUNK_MASK;
+    Object[] slotChunk = slots[c];
+    long[] at = locations[c];
+    for (;;) {
+      int stamp = (int) STAMP.getAcquire(stamps, c);
+      Object slot = slotChunk[j];
+      if (!(slot instanceof Segment segment)) {
+        return (Version) slot; // a version object is consistent on its own
+      }
+      long sequence = at[3 * j];
+      long location = at[3 * j + 1];
+      long valueLength = at[3 * j + 2];
+      VarHandle.acquireFence();
+      if ((stamp & 1) == 0 && (int) STAMP.getOpaque(stamps, c) == stamp) {
+        return Version.stored(sequence, segment, location >>> 32, (int) location, (int) valueLength, null);
+      }
+      Thread.onSpinWait(); // moved meanwhile: read it again
+    }
+  }
+
+  /**
+   * Whether entry {@code i} holds {@code expected}: the same object, or the same location of the
+   * same write. Only under the index's write lock (no rewrite can be in progress).
+   */
+  boolean holds(int i, Version expected) {
+    int c = i >>> CHUNK_SHIFT;
+    int j = i & CHUNK_MASK;
+    Object slot = slots[c][j];
+    if (!(slot instanceof Segment segment)) {
+      return slot == expected;
+    }
+    long[] at = locations[c];
+    return expected.segment == segment && expected.sequence == at[3 * j]
+        && ((long) expected.blockOffset << 32 | (expected.recordOffset & 0xFFFF_FFFFL)) == at[3 * j + 1];
   }
 
   /** Replaces the version of entry {@code i}; only under the index's write lock. */
   void setVersion(int i, Version v) {
-    versions[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = v;
+    int c = i >>> CHUNK_SHIFT;
+    int stamp = stamps[c];
+    STAMP.setOpaque(stamps, c, stamp + 1);
+    VarHandle.storeStoreFence();
+    store(slots, locations, i, v);
+    STAMP.setRelease(stamps, c, stamp + 2);
   }
 
   /** The version of {@code key}, or null if the run does not hold it. */
@@ -205,17 +304,20 @@ final class SortedRun {
    * A new run of {@code newer}'s entries over this run's: where both hold a key, {@code newer}'s
    * version wins. A tombstone that no snapshot needs (no older version chained to it) is dropped
    * together with what it hides: at the bottom level there is nothing left for it to hide.
-   * Versions are shared, not copied. {@code newer} must not change while this runs. Each version
-   * of {@code newer} flagged {@link Version#uncountedBelow} that hides one of this run's is added
-   * to {@code shadowed}, for the caller to count the hidden one out.
+   * Versions are shared, not copied, and packed where they can be: packed entries are copied
+   * without building their versions, and version objects that have become packable (flushed, or
+   * their history trimmed) are packed. {@code newer} must not change while this runs, nor this run's
+   * slots (merges and moves come from one thread). Each version of {@code newer} flagged {@link
+   * Version#uncountedBelow} that hides one of this run's is added to {@code shadowed}, for the
+   * caller to count the hidden one out.
    */
   SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
     byte[][][] outKeys = keyChunks(capacity);
     long[] outPrefixes = new long[capacity];
-    Version[][] outVersions = versionChunks(capacity);
+    Object[][] outSlots = slotChunks(capacity);
+    long[][] outLocations = locationChunks(capacity);
     int n = 0;
-    int outTombstones = 0;
     int i = 0;
     Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
@@ -235,14 +337,15 @@ final class SortedRun {
       if (c < 0) {
         key = key(i);
         prefix = prefixes[i];
-        v = version(i++);
-        if (tombstones == 0) { // nothing to drop or count: copy without touching the version
+        Object slot = slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+        if (!(slot instanceof Version)) { // packed (or empty): nothing to drop or repack
           outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
           outPrefixes[n] = prefix;
-          outVersions[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = v;
-          n++;
+          copyEntry(i++, outSlots, outLocations, n++);
           continue;
         }
+        v = (Version) slot;
+        i++;
       } else {
         key = e.getKey();
         prefix = ePrefix;
@@ -256,20 +359,17 @@ final class SortedRun {
           i++; // shadowed by the newer version
         }
       }
-      if (v.isTombstone()) {
-        if (v.prev == null) {
-          continue;
-        }
-        outTombstones++;
+      if (v.isTombstone() && v.prev == null) {
+        continue;
       }
       outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
       outPrefixes[n] = prefix;
-      outVersions[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = v;
+      store(outSlots, outLocations, n, v);
       n++;
     }
     // Keys that newer shadowed or deleted leave the arrays' tail unused: at most twice newer's
     // size, which merges keep to a small fraction of the run, so trimming it is not worth another
     // copy of the whole run. The next merge builds new arrays anyway.
-    return new SortedRun(outKeys, outPrefixes, outVersions, n, outTombstones);
+    return new SortedRun(outKeys, outPrefixes, outSlots, outLocations, n);
   }
 }

@@ -1,0 +1,202 @@
+package dev.cairn.store.internal.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.store.internal.fuzz.MemoryVfs;
+import dev.cairn.store.internal.segment.Segment;
+import dev.cairn.store.internal.segment.SegmentFormat;
+import dev.cairn.store.internal.segment.SegmentWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import dev.cairn.store.internal.util.Bytes;
+
+/**
+ * The base run keeps stored versions without history packed in arrays: what it hands back for them
+ * has the location it was given, a move rewrites it as one, and a merge packs and keeps what it
+ * should.
+ */
+class PackedVersionsTest {
+  private final MemoryVfs vfs = new MemoryVfs();
+  private final Segment first = segment(1);
+  private final Segment second = segment(2);
+
+  private Segment segment(long number) {
+    Path path = Path.of("/packed/" + number + ".seg");
+    try {
+      SegmentWriter writer = new SegmentWriter(vfs, path, SegmentFormat.CODEC_NONE, 1024);
+      writer.add(1, new byte[] {1});
+      writer.finish();
+      return Segment.open(vfs, path, number, vfs.size(path));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @AfterEach
+  void release() {
+    first.release();
+    second.release();
+  }
+
+  private static byte[][] keys(int n) {
+    byte[][] keys = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      keys[i] = new byte[] {(byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i};
+    }
+    return keys;
+  }
+
+  private static void assertSameVersion(Version expected, Version actual, String what) {
+    assertEquals(expected.sequence, actual.sequence, what + ": sequence");
+    assertSame(expected.segment, actual.segment, what + ": segment");
+    assertSame(expected.value, actual.value, what + ": value");
+    assertEquals(expected.blockOffset, actual.blockOffset, what + ": block offset");
+    assertEquals(expected.recordOffset, actual.recordOffset, what + ": record offset");
+    assertEquals(expected.valueLength, actual.valueLength, what + ": value length");
+    assertSame(expected.prev, actual.prev, what + ": prev");
+  }
+
+  /** Whether entry {@code i} is packed: a packed entry builds a new version on every read. */
+  private static boolean packed(SortedRun run, int i) {
+    return run.version(i) != run.version(i);
+  }
+
+  @Test
+  void storedVersionsWithoutHistoryArePackedAndReadBackWithTheirLocations() {
+    Version older = Version.stored(1, first, 7, 3, 5, null);
+    Version[] versions = {
+        Version.stored(10, first, Integer.MAX_VALUE, 0, 100, null),
+        Version.stored(11, second, 0, Integer.MAX_VALUE, Integer.MAX_VALUE, null),
+        Version.stored(12, second, 4096, 77, 0, older), // history: stays an object
+        Version.inMemory(13, new byte[] {1, 2, 3}, 1, 2, null),
+        Version.tombstone(14, older),
+    };
+    SortedRun run = new SortedRun(keys(versions.length), versions, versions.length);
+    for (int i = 0; i < versions.length; i++) {
+      assertSameVersion(versions[i], run.version(i), "entry " + i);
+      assertEquals(i < 2, packed(run, i), "entry " + i + " packed");
+    }
+  }
+
+  @Test
+  void aPackedEntryHoldsAnyVersionOfTheSameLocation_andOnlyThat() {
+    Version v = Version.stored(10, first, 4096, 12, 100, null);
+    SortedRun run = new SortedRun(keys(1), new Version[] {v}, 1);
+    assertTrue(run.holds(0, Version.stored(10, first, 4096, 12, 100, null)));
+    assertFalse(run.holds(0, Version.stored(10, second, 4096, 12, 100, null)), "other segment");
+    assertFalse(run.holds(0, Version.stored(10, first, 4097, 12, 100, null)), "other block");
+    assertFalse(run.holds(0, Version.stored(10, first, 4096, 13, 100, null)), "other record");
+    assertFalse(run.holds(0, Version.stored(9, first, 4096, 12, 100, null)), "other write");
+
+    Version inMemory = Version.inMemory(11, new byte[] {1}, 0, 1, null);
+    run.setVersion(0, inMemory);
+    assertTrue(run.holds(0, inMemory));
+    assertFalse(run.holds(0, Version.inMemory(11, new byte[] {1}, 0, 1, null)), "objects compare by identity");
+    Version moved = Version.stored(11, second, 8192, 4, 1, null);
+    run.setVersion(0, moved);
+    assertTrue(packed(run, 0));
+    assertSameVersion(moved, run.version(0), "moved");
+  }
+
+  @Test
+  void aMergeCopiesPackedEntries_packsWhatBecamePackable_andKeepsHistory() {
+    int n = 3 * SortedRun.CHUNK + 5;
+    byte[][] keys = keys(2 * n);
+    byte[][] baseKeys = new byte[n][];
+    Version[] baseVersions = new Version[n];
+    for (int i = 0; i < n; i++) {
+      baseKeys[i] = keys[2 * i];
+      baseVersions[i] = i % 3 == 0
+          ? Version.inMemory(i + 1, new byte[] {(byte) i}, 0, 1, null)
+          : Version.stored(i + 1, i % 2 == 0 ? first : second, i, i % 1000, i % 100, null);
+    }
+    SortedRun run = new SortedRun(baseKeys, baseVersions, n);
+    // Flush moves the in-memory ones, with and without history.
+    Version older = Version.stored(0, first, 1, 1, 1, null);
+    for (int i = 0; i < n; i += 3) {
+      baseVersions[i] = Version.stored(i + 1, second, 2L * i, 7, 1, i % 2 == 0 ? null : older);
+      run.setVersion(i, baseVersions[i]);
+    }
+    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    for (int i = 0; i < n; i += 1000) {
+      newer.put(keys[2 * i + 1], Version.inMemory(n + i, new byte[] {2}, 0, 1, null));
+    }
+    SortedRun merged = run.mergeUnder(newer, new ArrayList<>());
+    assertEquals(n + newer.size(), merged.size());
+    for (int i = 0, m = 0; i < n; i++, m++) {
+      assertEquals(m, merged.find(baseKeys[i]));
+      assertSameVersion(baseVersions[i], merged.version(m), "entry " + i);
+      boolean history = baseVersions[i].prev != null;
+      assertEquals(!history, packed(merged, m), "entry " + i + " packed");
+      if (i % 1000 == 0) {
+        m++;
+        assertSame(newer.get(keys[2 * i + 1]), merged.version(m), "new key after entry " + i);
+      }
+    }
+  }
+
+  @Test
+  void aMergeDropsATombstoneNoSnapshotNeeds() {
+    SortedRun run = new SortedRun(keys(2), new Version[] {
+        Version.stored(1, first, 0, 0, 1, null), Version.stored(2, first, 0, 9, 1, null)}, 2);
+    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    newer.put(keys(2)[0], Version.tombstone(3, null));
+    SortedRun merged = run.mergeUnder(newer, new ArrayList<>());
+    assertEquals(1, merged.size());
+    assertEquals(-1, merged.find(keys(2)[0]));
+    assertEquals(2, merged.version(0).sequence);
+  }
+
+  @Test
+  void readersNeverSeeHalfOfAMove() throws InterruptedException {
+    // Entries move back and forth between two locations in different segments; every read must
+    // return one of the two whole.
+    int n = 64;
+    Version[] atFirst = new Version[n];
+    Version[] atSecond = new Version[n];
+    for (int i = 0; i < n; i++) {
+      atFirst[i] = Version.stored(i + 1, first, 1000 + i, 10 + i, 50, null);
+      atSecond[i] = Version.stored(i + 1, second, 5000 + i, 90 + i, 50, null);
+    }
+    SortedRun run = new SortedRun(keys(n), atFirst.clone(), n);
+    AtomicReference<String> torn = new AtomicReference<>();
+    long end = System.nanoTime() + 1_000_000_000L;
+    Thread reader = new Thread(() -> {
+      long reads = 0;
+      while (System.nanoTime() < end && torn.get() == null) {
+        for (int i = 0; i < n; i++) {
+          Version v = run.version(i);
+          boolean whole = v.segment == first
+              ? v.blockOffset == atFirst[i].blockOffset && v.recordOffset == atFirst[i].recordOffset
+              : v.blockOffset == atSecond[i].blockOffset && v.recordOffset == atSecond[i].recordOffset;
+          if (!whole) {
+            torn.set("entry " + i + " read as " + v.segment.path() + " at " + v.blockOffset + "/" + v.recordOffset
+                + " after " + reads + " reads");
+          }
+          reads++;
+        }
+      }
+    });
+    reader.start();
+    long moves = 0;
+    while (reader.isAlive()) {
+      for (int i = 0; i < n; i++) {
+        run.setVersion(i, (moves & 1) == 0 ? atSecond[i] : atFirst[i]);
+      }
+      moves++;
+    }
+    reader.join();
+    assertNull(torn.get());
+    assertTrue(moves > 1000, "moves made: " + moves);
+  }
+}
