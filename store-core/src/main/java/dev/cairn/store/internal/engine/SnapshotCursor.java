@@ -5,12 +5,11 @@ import dev.cairn.store.Entry;
 import dev.cairn.store.KeyRange;
 import dev.cairn.store.StoreClosedException;
 import dev.cairn.store.internal.index.KeyIndex;
+import dev.cairn.store.internal.index.MergedIterator;
 import dev.cairn.store.internal.index.Version;
 import dev.cairn.store.internal.segment.Segment;
 import dev.cairn.store.internal.segment.SegmentRecord;
 import dev.cairn.store.internal.util.EntryAccess;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -22,7 +21,8 @@ final class SnapshotCursor implements Cursor {
   private final StoreEngine engine;
   private final KeyIndex.Registration registration;
   private final boolean ownsRegistration;
-  private final Iterator<Map.Entry<byte[], Version>> keys;
+  /** The heads in range, walked without an entry object per key. */
+  private final MergedIterator keys;
   private Entry next;
   private boolean closed;
   /**
@@ -41,7 +41,7 @@ final class SnapshotCursor implements Cursor {
     this.engine = engine;
     this.registration = registration;
     this.ownsRegistration = ownsRegistration;
-    this.keys = engine.index().range(range.fromInclusive(), range.toExclusive()).iterator();
+    this.keys = engine.index().walk(range.fromInclusive(), range.toExclusive());
   }
 
   @Override
@@ -50,11 +50,10 @@ final class SnapshotCursor implements Cursor {
     if (next != null) {
       return true;
     }
-    while (keys.hasNext()) {
-      Map.Entry<byte[], Version> e = keys.next();
-      byte[] key = e.getKey();
-      // The head read by the iterator, after registration, still chains to the version this cursor sees.
-      Version v = e.getValue().visibleAt(registration.sequence());
+    while (keys.advance()) {
+      byte[] key = keys.key();
+      // The head read by the walk, after registration, still chains to the version this cursor sees.
+      Version v = keys.version().visibleAt(registration.sequence());
       for (;;) {
         if (v == null || v.isTombstone()) {
           break;

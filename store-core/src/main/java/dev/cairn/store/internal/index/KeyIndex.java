@@ -551,6 +551,19 @@ public final class KeyIndex {
   }
 
   /**
+   * Lets the base run pack {@code head}, which has just lost its history, if it is the run's
+   * version of {@code key}: otherwise it would stay an object until a merge met its key again.
+   */
+  private static void packIfInBase(Levels l, byte[] key, Version head) {
+    if (head.isStored()) {
+      int i = l.base.find(key);
+      if (i >= 0 && l.base.holds(i, head)) {
+        l.base.setVersion(i, head);
+      }
+    }
+  }
+
+  /**
    * Drops versions that no open snapshot can read any more (tombstones themselves go at the next
    * merge). Keys still needed stay queued for a later pass.
    */
@@ -572,6 +585,7 @@ public final class KeyIndex {
         }
         if (oldest == Long.MAX_VALUE || head.sequence <= oldest) {
           head.prev = null;
+          packIfInBase(l, key, head);
           continue;
         }
         Version needed = head.visibleAt(oldest);

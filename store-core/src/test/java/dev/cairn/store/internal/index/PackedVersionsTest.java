@@ -11,14 +11,16 @@ import dev.cairn.store.internal.fuzz.MemoryVfs;
 import dev.cairn.store.internal.segment.Segment;
 import dev.cairn.store.internal.segment.SegmentFormat;
 import dev.cairn.store.internal.segment.SegmentWriter;
+import dev.cairn.store.internal.util.Bytes;
+import dev.cairn.store.internal.wal.WalRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.cairn.store.internal.util.Bytes;
 
 /**
  * The base run keeps stored versions without history packed in arrays: what it hands back for them
@@ -109,7 +111,7 @@ class PackedVersionsTest {
   }
 
   @Test
-  void aMergeCopiesPackedEntries_packsWhatBecamePackable_andKeepsHistory() {
+  void aMergeKeepsPackedEntriesPacked_andVersionsWithHistoryObjects() {
     int n = 3 * SortedRun.CHUNK + 5;
     byte[][] keys = keys(2 * n);
     byte[][] baseKeys = new byte[n][];
@@ -121,7 +123,7 @@ class PackedVersionsTest {
           : Version.stored(i + 1, i % 2 == 0 ? first : second, i, i % 1000, i % 100, null);
     }
     SortedRun run = new SortedRun(baseKeys, baseVersions, n);
-    // Flush moves the in-memory ones, with and without history.
+    // Flush moves the in-memory ones, with and without history: a move packs what it can.
     Version older = Version.stored(0, first, 1, 1, 1, null);
     for (int i = 0; i < n; i += 3) {
       baseVersions[i] = Version.stored(i + 1, second, 2L * i, 7, 1, i % 2 == 0 ? null : older);
@@ -146,15 +148,47 @@ class PackedVersionsTest {
   }
 
   @Test
-  void aMergeDropsATombstoneNoSnapshotNeeds() {
-    SortedRun run = new SortedRun(keys(2), new Version[] {
-        Version.stored(1, first, 0, 0, 1, null), Version.stored(2, first, 0, 9, 1, null)}, 2);
+  void aMergeDropsATombstoneNoSnapshotNeeds_andCopiesPackedEntriesBesideOneItKeeps() {
+    byte[][] keys = keys(4);
+    Version older = Version.stored(1, first, 0, 0, 1, null);
+    Version kept = Version.tombstone(3, older); // a snapshot still reads what it hides
+    Version packed = Version.stored(2, second, 4096, 9, 1, null);
+    SortedRun run = new SortedRun(keys, new Version[] {Version.stored(1, first, 0, 0, 1, null), kept, packed}, 3);
     ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
-    newer.put(keys(2)[0], Version.tombstone(3, null));
+    newer.put(keys[0], Version.tombstone(4, null));
+    newer.put(keys[3], Version.stored(5, first, 8192, 1, 1, null));
     SortedRun merged = run.mergeUnder(newer, new ArrayList<>());
-    assertEquals(1, merged.size());
-    assertEquals(-1, merged.find(keys(2)[0]));
-    assertEquals(2, merged.version(0).sequence);
+    assertEquals(3, merged.size());
+    assertEquals(-1, merged.find(keys[0]));
+    assertSame(kept, merged.version(0));
+    assertSameVersion(packed, merged.version(1), "packed beside the tombstone");
+    assertTrue(packed(merged, 1));
+    assertSameVersion(newer.get(keys[3]), merged.version(2), "stored version from the map");
+    assertTrue(packed(merged, 2));
+  }
+
+  @Test
+  void aBaseVersionIsPackedOnceTrimmingDropsItsHistory() {
+    KeyIndex index = new KeyIndex();
+    byte[] key = {7};
+    WalRecord first = WalRecord.encodeSingle(key, new byte[] {1});
+    first.seal(1);
+    index.apply(List.of(first));
+    KeyIndex.Registration snapshot = index.registerSnapshot();
+    WalRecord second = WalRecord.encodeSingle(key, new byte[] {2});
+    second.seal(2);
+    index.apply(List.of(second)); // keeps the first as history
+    index.merge();
+    Version inMemory = index.head(key);
+    Version stored = Version.stored(2, this.first, 64, 3, 1, inMemory.prev);
+    assertEquals(1, index.replaceHeads(List.of(new KeyIndex.Replacement(key, inMemory, stored))));
+    assertSame(stored, index.head(key), "with history, the base keeps the object");
+
+    index.unregisterSnapshot(snapshot);
+    index.trimHistory();
+    Version head = index.head(key);
+    assertNotSame(head, index.head(key), "packed: a new version per read");
+    assertSameVersion(Version.stored(2, this.first, 64, 3, 1, null), head, "packed head");
   }
 
   @Test
