@@ -41,11 +41,10 @@ final class SortedRun {
    * merge replaces the run, the dead arrays keep scanning and keeping young objects alive until a
    * concurrent cycle frees them. Chunks of 128 KiB are ordinary objects.
    *
-   * <p>The primitive arrays ({@link #prefixes}, {@link #locations}) are flat, and humongous on
-   * purpose: holding no references, they cost young collections nothing, and being allocated in the
-   * old generation, a run that lives until the next merge is never copied there from the young one
-   * (chunked, a 1M-key run's locations were: merges of a 1M-entry run took 21-33 ms against 14-20
-   * ms before packing, in a benchmark of merges alone).
+   * <p>The primitive arrays ({@link #prefixes}, {@link #locations}) are flat: holding no
+   * references, they give young collections nothing to scan even when humongous, and a large run's
+   * arrays are then allocated in the old generation, where a run that lives until the next merge
+   * ends up anyway, instead of being copied there.
    */
   private final byte[][][] keys;
   private final long[] prefixes;
