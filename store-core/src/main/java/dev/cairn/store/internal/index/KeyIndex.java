@@ -584,8 +584,10 @@ public final class KeyIndex {
           continue;
         }
         if (oldest == Long.MAX_VALUE || head.sequence <= oldest) {
-          head.prev = null;
-          packIfInBase(l, key, head);
+          if (head.prev != null) {
+            head.prev = null;
+            packIfInBase(l, key, head);
+          }
           continue;
         }
         Version needed = head.visibleAt(oldest);
