@@ -542,12 +542,7 @@ public final class KeyIndex {
     if (l.frozen != null && l.frozenKeys.mightContain(r.key()) && (head = l.frozen.get(r.key())) != null) {
       return head == r.expected() && l.frozen.replace(r.key(), r.expected(), r.replacement());
     }
-    int i = l.base.find(r.key());
-    if (i < 0 || !l.base.holds(i, r.expected())) {
-      return false;
-    }
-    l.base.setVersion(i, r.replacement());
-    return true;
+    return l.base.replace(r.key(), r.expected(), r.replacement());
   }
 
   /**
@@ -556,10 +551,7 @@ public final class KeyIndex {
    */
   private static void packIfInBase(Levels l, byte[] key, Version head) {
     if (head.isStored()) {
-      int i = l.base.find(key);
-      if (i >= 0 && l.base.holds(i, head)) {
-        l.base.setVersion(i, head);
-      }
+      l.base.replace(key, head, head);
     }
   }
 

@@ -160,12 +160,17 @@ final class SortedRun {
     return v != null && v.isStored() && v.prev == null;
   }
 
+  /** A stored version's block and record offsets, as a packed entry keeps them. */
+  private static long location(Version v) {
+    return (long) v.blockOffset << 32 | (v.recordOffset & 0xFFFF_FFFFL);
+  }
+
   /** Writes {@code v} into entry {@code i} of the chunks, packed if it can be. */
   private static void store(Object[][] slots, long[] locations, int i, Version v) {
     Object[] slotChunk = slots[i >>> CHUNK_SHIFT];
     if (packable(v)) {
       locations[3 * i] = v.sequence;
-      locations[3 * i + 1] = (long) v.blockOffset << 32 | (v.recordOffset & 0xFFFF_FFFFL);
+      locations[3 * i + 1] = location(v);
       locations[3 * i + 2] = v.valueLength;
       slotChunk[i & CHUNK_MASK] = v.segment;
     } else {
@@ -231,7 +236,20 @@ final class SortedRun {
       return slot == expected;
     }
     return expected.segment == segment && expected.sequence == locations[3 * i]
-        && ((long) expected.blockOffset << 32 | (expected.recordOffset & 0xFFFF_FFFFL)) == locations[3 * i + 1];
+        && location(expected) == locations[3 * i + 1];
+  }
+
+  /**
+   * If the entry of {@code key} holds {@code expected} (see {@link #holds}), replaces it with {@code
+   * replacement} and returns true; only under the index's write lock.
+   */
+  boolean replace(byte[] key, Version expected, Version replacement) {
+    int i = find(key);
+    if (i < 0 || !holds(i, expected)) {
+      return false;
+    }
+    setVersion(i, replacement);
+    return true;
   }
 
   /** Replaces the version of entry {@code i}; only under the index's write lock. */
