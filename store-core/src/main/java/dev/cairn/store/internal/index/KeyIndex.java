@@ -555,6 +555,11 @@ public final class KeyIndex {
     }
   }
 
+  /** Whether some key holds versions kept for snapshots, which {@link #trimHistory} may drop. */
+  public boolean holdsHistory() {
+    return !historyKeys.isEmpty();
+  }
+
   /**
    * Drops versions that no open snapshot can read any more (tombstones themselves go at the next
    * merge). Keys still needed stay queued for a later pass.
