@@ -36,17 +36,22 @@ final class Commit {
     this.barrier = null;
   }
 
-  private Commit(Runnable barrier) {
+  private Commit(Runnable barrier, CompletableFuture<Long> future) {
     this.record = null;
     this.conditionKey = null;
     this.expectedSequence = 0;
-    this.future = null;
+    this.future = future;
     this.barrier = barrier;
   }
 
   /** A commit that runs {@code action} between groups, for WAL rotation on demand. */
   static Commit barrier(Runnable action) {
-    return new Commit(action);
+    return new Commit(action, null);
+  }
+
+  /** A {@link #barrier} that the writer thread runs, completing {@code future}, while its caller goes on. */
+  static Commit asyncBarrier(Runnable action, CompletableFuture<Long> future) {
+    return new Commit(action, future);
   }
 
   boolean isConditional() {

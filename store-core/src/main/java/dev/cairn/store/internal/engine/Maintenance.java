@@ -184,9 +184,12 @@ final class Maintenance {
 
   /**
    * Starts checking, every {@link #IDLE_CHECK_MILLIS}, whether the store took no commit since the
-   * previous check; if so, and the index's active map is worth it, merges the map into the base
-   * run. A store that is loaded and then only read ends up with every key in the base run, where
-   * a point read costs one search instead of a skip-list walk first. Stops at {@link #close()}.
+   * previous check; if so, flushes the WAL if it holds enough commits ({@link
+   * StoreEngine#flushIfIdle}), and merges the index's active map into the base run if that is
+   * worth it. A store that is loaded and then only read ends up with every key in the base run,
+   * where a point read costs one search instead of a skip-list walk first, and with its values in
+   * segments, where the run packs them and a scan reads them block by block instead of following a
+   * version object and an arena slot per key. Stops at {@link #close()}.
    */
   void scheduleIdleMerges() {
     thread.scheduleWithFixedDelay(this::mergeIfIdle, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -194,8 +197,11 @@ final class Maintenance {
 
   private void mergeIfIdle() {
     long last = engine.index().visibleSequence();
-    if (last == sequenceAtIdleCheck && engine.index().wantsIdleMerge()) {
-      submitOnce(mergeQueued, () -> engine.index().merge());
+    if (last == sequenceAtIdleCheck) {
+      engine.flushIfIdle();
+      if (engine.index().wantsIdleMerge()) {
+        submitOnce(mergeQueued, () -> engine.index().merge());
+      }
     }
     sequenceAtIdleCheck = last;
   }

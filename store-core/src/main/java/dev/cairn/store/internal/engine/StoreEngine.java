@@ -8,6 +8,7 @@ import dev.cairn.store.Snapshot;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreClosedException;
 import dev.cairn.store.StoreException;
+import dev.cairn.store.StoreFailedException;
 import dev.cairn.store.StoreIOException;
 import dev.cairn.store.StoreLockedException;
 import dev.cairn.store.StoreOptions;
@@ -69,6 +70,8 @@ public final class StoreEngine implements Store {
   private static final int UPDATE_STRIPES = 64;
   private static final long CLOSE_FLUSH_WAL_BYTES = 1 << 20;
   private static final int MAX_PENDING_FLUSHES = 2;
+  /** A store idle with more than this share of {@code walRotateBytes} in its WAL flushes it (see {@link #flushIfIdle}). */
+  private static final long IDLE_FLUSH_DIVISOR = 8;
 
   private final Path dir;
   private final StoreOptions options;
@@ -269,6 +272,28 @@ public final class StoreEngine implements Store {
     }
     if (current.size() >= options.walRotateBytes()) {
       rotateWal(true);
+    }
+  }
+
+  /**
+   * Starts a new WAL and hands the current one to maintenance for a flush, if it holds at least
+   * {@code walRotateBytes / IDLE_FLUSH_DIVISOR} of commits; for maintenance, once the store has
+   * taken no commit for a while. The rotation runs on the leader, as every rotation does, queued
+   * as an asynchronous barrier so that the maintenance thread, which the rotation may wait for,
+   * does not wait for it.
+   */
+  void flushIfIdle() {
+    if (wal.size() < options.walRotateBytes() / IDLE_FLUSH_DIVISOR) {
+      return;
+    }
+    try {
+      pipeline.commitAsync(Commit.asyncBarrier(() -> {
+        if (wal.holdsCommits() && wal.size() >= options.walRotateBytes() / IDLE_FLUSH_DIVISOR) {
+          rotateWal(true);
+        }
+      }, new CompletableFuture<>()));
+    } catch (StoreClosedException | StoreFailedException e) {
+      // closing (close flushes) or failed (reported to writers): nothing to do here
     }
   }
 
