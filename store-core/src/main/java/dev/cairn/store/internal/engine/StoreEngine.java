@@ -70,7 +70,7 @@ public final class StoreEngine implements Store {
   private static final int UPDATE_STRIPES = 64;
   private static final long CLOSE_FLUSH_WAL_BYTES = 1 << 20;
   private static final int MAX_PENDING_FLUSHES = 2;
-  /** A store idle with more than this share of {@code walRotateBytes} in its WAL flushes it (see {@link #flushIfIdle}). */
+  /** An idle store flushes its WAL once that holds {@code walRotateBytes} divided by this (see {@link #flushIfIdle}). */
   private static final long IDLE_FLUSH_DIVISOR = 8;
 
   private final Path dir;
@@ -277,8 +277,8 @@ public final class StoreEngine implements Store {
 
   /**
    * Starts a new WAL and hands the current one to maintenance for a flush, if it holds at least
-   * {@code walRotateBytes / IDLE_FLUSH_DIVISOR} of commits; for maintenance, once the store has
-   * taken no commit for a while. The rotation runs on the leader, as every rotation does, queued
+   * {@code walRotateBytes / IDLE_FLUSH_DIVISOR}. Maintenance calls it once the store has taken no
+   * commit for a check period. The rotation runs on the leader, as every rotation does, queued
    * as an asynchronous barrier so that the maintenance thread, which the rotation may wait for,
    * does not wait for it.
    */
