@@ -283,17 +283,21 @@ public final class StoreEngine implements Store {
    * does not wait for it.
    */
   void flushIfIdle() {
-    if (wal.size() < options.walRotateBytes() / IDLE_FLUSH_DIVISOR) {
+    long minBytes = options.walRotateBytes() / IDLE_FLUSH_DIVISOR;
+    if (wal.size() < minBytes) {
       return;
     }
     try {
-      pipeline.commitAsync(Commit.asyncBarrier(() -> {
-        if (wal.holdsCommits() && wal.size() >= options.walRotateBytes() / IDLE_FLUSH_DIVISOR) {
-          rotateWal(true);
-        }
-      }, new CompletableFuture<>()));
+      pipeline.commitAsync(Commit.asyncBarrier(() -> rotateWalHolding(minBytes), new CompletableFuture<>()));
     } catch (StoreClosedException | StoreFailedException e) {
       // closing (close flushes) or failed (reported to writers): nothing to do here
+    }
+  }
+
+  /** Rotates the WAL if it holds a commit and is at least {@code minBytes} long; on the leader, in a barrier. */
+  private void rotateWalHolding(long minBytes) {
+    if (wal.holdsCommits() && wal.size() >= minBytes) {
+      rotateWal(true);
     }
   }
 
@@ -678,11 +682,7 @@ public final class StoreEngine implements Store {
   @Override
   public void compact() {
     checkOpen();
-    pipeline.commit(Commit.barrier(() -> {
-      if (wal.holdsCommits()) {
-        rotateWal(true);
-      }
-    }));
+    pipeline.commit(Commit.barrier(() -> rotateWalHolding(0)));
     try {
       maintenance.scheduleCompaction(true).join();
     } catch (CompletionException e) {
