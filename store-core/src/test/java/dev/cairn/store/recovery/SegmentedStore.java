@@ -35,6 +35,9 @@ final class SegmentedStore {
     try (Store store = Store.open(dir, options)) {
       for (int i = 0; i < BULK_KEYS; i++) {
         model.put(store, String.format("bulk-%04d", i), value(i));
+        if (i == BULK_KEYS / 2) {
+          awaitFirstSegment(store);
+        }
       }
       for (int i = 0; i < TAIL_COMMITS; i++) {
         model.put(store, "tail-" + i, ("tail value " + i).getBytes(StandardCharsets.UTF_8));
@@ -45,6 +48,24 @@ final class SegmentedStore {
     assertTrue(FileLayout.walRecords(StoreDirs.read(StoreDirs.newest(dir, StoreDirs.WAL))).size() > TAIL_COMMITS,
         "the newest WAL ends with the tail commits");
     return model;
+  }
+
+  /**
+   * Waits until the first WAL rotation's flush has made a segment. Maintenance flushes every
+   * generation handed over so far as one, so on a loaded machine the bulk's two or three rotations
+   * could otherwise all end up in a single segment.
+   */
+  private static void awaitFirstSegment(Store store) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (store.stats().segments() == 0) {
+      assertTrue(System.nanoTime() < deadline, "no segment 30 s after the first WAL rotation: " + store.stats());
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for a flush", e);
+      }
+    }
   }
 
   private static byte[] value(int i) {
