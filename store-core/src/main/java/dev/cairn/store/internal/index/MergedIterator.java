@@ -87,7 +87,7 @@ public final class MergedIterator implements Iterator<Map.Entry<byte[], Version>
       prefix = frozenPrefix;
     }
     byte[] resultKey = result.getKey();
-    int baseOrder = baseNext < baseEnd ? Bytes.compareKeys(base.prefix(baseNext), base.key(baseNext), prefix, resultKey) : 1;
+    int baseOrder = baseNext < baseEnd ? base.compare(baseNext, prefix, resultKey) : 1;
     if (baseOrder < 0) {
       takeBase();
       return true;

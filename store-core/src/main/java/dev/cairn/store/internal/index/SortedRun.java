@@ -28,25 +28,27 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * dereference to a spot anywhere in the heap for every lookup and every entry of a scan; the
  * packed longs sit at the entry's index, next to its neighbours'. Other versions (in memory,
  * tombstones, stored versions with older ones chained for snapshots) stay objects in their slot.
- * A run costs about 40 bytes per key beyond the keys themselves.
+ * The keys are {@linkplain PackedKeys packed} too, for the same reason. A run costs about 41 bytes
+ * per key beyond the key bytes themselves.
  */
 final class SortedRun {
   static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
 
+  private final PackedKeys keys;
   /**
-   * Keys and slots in chunks of {@link #CHUNK} references: entry {@code i} is at {@code
+   * Slots in chunks of {@link #CHUNK} references: entry {@code i} is at {@code
    * [i >>> CHUNK_SHIFT][i & CHUNK_MASK]}. A run of a million entries in flat reference arrays would
    * be "humongous" objects to the G1 collector, allocated straight into the old generation: every
    * reference in them to a young object dirties a card that each young collection scans, and once a
    * merge replaces the run, the dead arrays keep scanning and keeping young objects alive until a
    * concurrent cycle frees them. Chunks of 128 KiB are ordinary objects.
    *
-   * <p>The primitive arrays ({@link #prefixes}, {@link #locations}) are flat: holding no
+   * <p>The primitive arrays ({@link #prefixes}, {@link #locations}) are flat (and the keys' in
+   * chunks only to bound each array's size): holding no
    * references, they give young collections nothing to scan even when humongous, and a large run's
    * arrays are then allocated in the old generation, where a run that lives until the next merge
    * ends up anyway, instead of being copied there.
    */
-  private final byte[][][] keys;
   private final long[] prefixes;
   /** Per entry: a {@link Version}, the {@link Segment} of a packed stored version, or null (tests). */
   private final Object[][] slots;
@@ -87,11 +89,11 @@ final class SortedRun {
 
   /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
   SortedRun(byte[][] keys, Version[] versions, int size) {
-    this.keys = new byte[chunks(size)][][];
-    for (int c = 0; c < this.keys.length; c++) {
-      int from = c << CHUNK_SHIFT;
-      this.keys[c] = Arrays.copyOfRange(keys, from, Math.min(size, from + CHUNK));
+    PackedKeys.Builder packed = new PackedKeys.Builder(size);
+    for (int i = 0; i < size; i++) {
+      packed.add(keys[i]);
     }
+    this.keys = packed.build();
     this.slots = slotChunks(size);
     this.locations = new long[locationsLength(size)];
     this.stamps = new int[this.slots.length];
@@ -118,14 +120,6 @@ final class SortedRun {
     return Math.min(CHUNK, capacity - (chunk << CHUNK_SHIFT));
   }
 
-  private static byte[][][] keyChunks(int capacity) {
-    byte[][][] chunks = new byte[chunks(capacity)][][];
-    for (int c = 0; c < chunks.length; c++) {
-      chunks[c] = new byte[chunkLength(capacity, c)][];
-    }
-    return chunks;
-  }
-
   private static Object[][] slotChunks(int capacity) {
     Object[][] chunks = new Object[chunks(capacity)][];
     for (int c = 0; c < chunks.length; c++) {
@@ -144,7 +138,7 @@ final class SortedRun {
   }
 
   /** Takes the first {@code size} entries of the chunks, which may hold more. */
-  private SortedRun(byte[][][] keys, long[] prefixes, Object[][] slots, long[] locations, int size, int tombstones) {
+  private SortedRun(PackedKeys keys, long[] prefixes, Object[][] slots, long[] locations, int size, int tombstones) {
     this.keys = keys;
     this.prefixes = prefixes;
     this.slots = slots;
@@ -190,13 +184,18 @@ final class SortedRun {
     return size;
   }
 
+  /** A copy of key {@code i}. */
   byte[] key(int i) {
-    return keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+    return keys.key(i);
   }
 
-  /** {@link Bytes#keyPrefix} of key {@code i}. */
-  long prefix(int i) {
-    return prefixes[i];
+  /**
+   * {@link Bytes#compareKeys(long, byte[], long, byte[])} of key {@code i} and {@code key}, whose
+   * {@link Bytes#keyPrefix} is {@code prefix}: the key's bytes are read only if the prefixes tie.
+   */
+  int compare(int i, long prefix, byte[] key) {
+    int c = Long.compareUnsigned(prefixes[i], prefix);
+    return c != 0 ? c : keys.compare(i, key);
   }
 
   /**
@@ -282,10 +281,7 @@ final class SortedRun {
     int hi = k == samples.length ? size - 1 : (k << SAMPLE_SHIFT) - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      int c = Long.compareUnsigned(prefixes[mid], p);
-      if (c == 0) {
-        c = Bytes.compareKeys(key(mid), key);
-      }
+      int c = compare(mid, p, key);
       if (c < 0) {
         lo = mid + 1;
       } else if (c > 0) {
@@ -343,7 +339,7 @@ final class SortedRun {
    */
   SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
     int capacity = size + newer.size();
-    byte[][][] outKeys = keyChunks(capacity);
+    PackedKeys.Builder outKeys = new PackedKeys.Builder(capacity);
     long[] outPrefixes = new long[capacity];
     Object[][] outSlots = slotChunks(capacity);
     long[] outLocations = new long[locationsLength(capacity)];
@@ -360,17 +356,18 @@ final class SortedRun {
       } else if (i == size) {
         c = 1;
       } else {
-        c = Bytes.compareKeys(prefixes[i], key(i), ePrefix, e.getKey());
+        c = compare(i, ePrefix, e.getKey());
       }
-      byte[] key;
+      byte[] key; // null: this run's key baseIndex
+      int baseIndex = i;
       long prefix;
       Version v;
       if (c < 0) {
-        key = key(i);
+        key = null;
         prefix = prefixes[i];
         Object slot = slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
         if (tombstones == 0 || !(slot instanceof Version)) { // nothing to drop: copy it as it is
-          outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
+          outKeys.add(keys, i);
           outPrefixes[n] = prefix;
           copyEntry(i++, outSlots, outLocations, n++);
           continue;
@@ -396,7 +393,11 @@ final class SortedRun {
         }
         outTombstones++;
       }
-      outKeys[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = key;
+      if (key == null) {
+        outKeys.add(keys, baseIndex);
+      } else {
+        outKeys.add(key);
+      }
       outPrefixes[n] = prefix;
       store(outSlots, outLocations, n, v);
       n++;
@@ -404,6 +405,6 @@ final class SortedRun {
     // Keys that newer shadowed or deleted leave the arrays' tail unused: at most twice newer's
     // size, which merges keep to a small fraction of the run, so trimming it is not worth another
     // copy of the whole run. The next merge builds new arrays anyway.
-    return new SortedRun(outKeys, outPrefixes, outSlots, outLocations, n, outTombstones);
+    return new SortedRun(outKeys.build(), outPrefixes, outSlots, outLocations, n, outTombstones);
   }
 }

@@ -27,22 +27,28 @@ public final class Bytes {
    * cost of the JDK's vectorized mismatch.
    */
   public static int compareKeys(byte[] a, byte[] b) {
-    int common = Math.min(a.length, b.length);
+    return compareKeys(a, 0, a.length, b);
+  }
+
+  /** {@link #compareKeys(byte[], byte[])} of the key in {@code a[aFrom, aTo)} and key {@code b}. */
+  public static int compareKeys(byte[] a, int aFrom, int aTo, byte[] b) {
+    int aLength = aTo - aFrom;
+    int common = Math.min(aLength, b.length);
     int i = 0;
     for (; i + Long.BYTES <= common; i += Long.BYTES) {
-      long x = (long) LONG_BIG_ENDIAN.get(a, i);
+      long x = (long) LONG_BIG_ENDIAN.get(a, aFrom + i);
       long y = (long) LONG_BIG_ENDIAN.get(b, i);
       if (x != y) {
         return Long.compareUnsigned(x, y);
       }
     }
     for (; i < common; i++) {
-      int d = (a[i] & 0xFF) - (b[i] & 0xFF);
+      int d = (a[aFrom + i] & 0xFF) - (b[i] & 0xFF);
       if (d != 0) {
         return d;
       }
     }
-    return a.length - b.length;
+    return aLength - b.length;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.index;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cairn.store.internal.util.Bytes;
@@ -110,7 +111,7 @@ class SortedRunTest {
     SortedRun run = new SortedRun(keys, versions, size);
     assertEquals(size, run.size());
     for (int i = 0; i < size; i++) {
-      assertEquals(keys[i], run.key(i), "key " + i);
+      assertArrayEquals(keys[i], run.key(i), "key " + i);
       assertEquals(versions[i], run.version(i), "version " + i);
       assertEquals(i, run.find(keys[i]));
     }
@@ -143,7 +144,7 @@ class SortedRunTest {
     assertEquals(expected.size(), merged.size());
     int i = 0;
     for (Map.Entry<byte[], Version> e : expected.entrySet()) {
-      assertEquals(e.getKey(), merged.key(i), "merged key " + i);
+      assertArrayEquals(e.getKey(), merged.key(i), "merged key " + i);
       assertEquals(e.getValue(), merged.version(i), "merged version " + i);
       assertEquals(i, merged.find(e.getKey()));
       i++;

@@ -1,0 +1,69 @@
+package dev.cairn.store.internal.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.store.StoreOptions;
+import dev.cairn.store.internal.util.Bytes;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link PackedKeys} gives back each key it was built from, whatever the keys' lengths and chunks. */
+class PackedKeysTest {
+
+  /** Keys of 0 to 40 bytes, with a few of the largest size allowed, over several chunks. */
+  private static byte[][] keysOfMixedLengths(int count) {
+    Random random = new Random(3);
+    byte[][] keys = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      int length = i % 9_999 == 17 ? StoreOptions.MAX_KEY_BYTES : random.nextInt(41);
+      keys[i] = new byte[length];
+      random.nextBytes(keys[i]);
+    }
+    return keys;
+  }
+
+  private static void assertHolds(byte[][] keys, PackedKeys packed) {
+    for (int i = 0; i < keys.length; i++) {
+      assertArrayEquals(keys[i], packed.key(i), "key " + i);
+      assertEquals(keys[i].length, packed.length(i), "length of key " + i);
+      assertEquals(0, packed.compare(i, keys[i]), "key " + i + " against itself");
+      byte[] other = keys[(i + 1) % keys.length];
+      assertEquals(Integer.signum(Bytes.compareKeys(keys[i], other)), Integer.signum(packed.compare(i, other)),
+          "key " + i + " against the next one");
+    }
+  }
+
+  @Test
+  void keysOfMixedLengthsComeBackAsAdded_acrossChunks() {
+    byte[][] keys = keysOfMixedLengths(2 * PackedKeys.CHUNK + 77);
+    PackedKeys.Builder builder = new PackedKeys.Builder(keys.length);
+    for (byte[] k : keys) {
+      builder.add(k);
+    }
+    assertEquals(keys.length, builder.count());
+    assertHolds(keys, builder.build());
+  }
+
+  @Test
+  void keysCopiedFromAnotherPackingComeBackAsAdded() {
+    byte[][] keys = keysOfMixedLengths(PackedKeys.CHUNK + 5);
+    PackedKeys.Builder first = new PackedKeys.Builder(keys.length);
+    for (byte[] k : keys) {
+      first.add(k);
+    }
+    PackedKeys original = first.build();
+    // Copied with one key in front, so that every key lands at another offset and chunk boundary.
+    byte[] extra = {1, 2, 3};
+    PackedKeys.Builder second = new PackedKeys.Builder(keys.length + 10);
+    second.add(extra);
+    for (int i = 0; i < keys.length; i++) {
+      second.add(original, i);
+    }
+    PackedKeys copy = second.build();
+    assertArrayEquals(extra, copy.key(0));
+    for (int i = 0; i < keys.length; i++) {
+      assertArrayEquals(keys[i], copy.key(i + 1), "copied key " + i);
+    }
+  }
+}
