@@ -19,7 +19,7 @@ import java.util.Arrays;
  * ends[i]} and starting where the chunk's previous key ends (at 0 for its first).
  */
 final class PackedKeys {
-  static final PackedKeys EMPTY = new Builder(0).build();
+  static final PackedKeys EMPTY = new Builder(0, 0).build();
 
   private static final int CHUNK_SHIFT = 15;
   static final int CHUNK = 1 << CHUNK_SHIFT;
@@ -52,49 +52,83 @@ final class PackedKeys {
     return Bytes.compareKeys(chunks[i >>> CHUNK_SHIFT], start(i), ends[i], key);
   }
 
+  /** Bytes of all the keys. */
+  long bytes() {
+    long total = 0;
+    for (byte[] chunk : chunks) {
+      total += chunk.length;
+    }
+    return total;
+  }
+
   /**
-   * Collects keys in order into chunks of exactly the bytes they take. Holds one chunk's keys in a
-   * scratch array, copied out when the chunk is full.
+   * Collects keys in order, each chunk's into one array sized from the expected key length: grown
+   * if the keys take more, trimmed if they take an eighth less or more, so that keys of one length
+   * are copied once.
    */
   static final class Builder {
     private final byte[][] chunks;
     private final int[] ends;
-    private byte[] scratch = new byte[4096];
+    private final int expectedKeyBytes;
+    private byte[] chunk;
     private int used;
     private int count;
 
-    /** A builder for at most {@code capacity} keys. */
-    Builder(int capacity) {
+    /** A builder for at most {@code capacity} keys of about {@code expectedKeyBytes} each. */
+    Builder(int capacity, int expectedKeyBytes) {
       this.chunks = new byte[(capacity + CHUNK_MASK) >>> CHUNK_SHIFT][];
       this.ends = new int[capacity];
+      this.expectedKeyBytes = Math.max(1, expectedKeyBytes);
     }
 
     /** Appends {@code key}. */
     void add(byte[] key) {
-      append(key, 0, key.length);
-    }
-
-    /** Appends key {@code i} of {@code from}. */
-    void add(PackedKeys from, int i) {
-      int start = from.start(i);
-      append(from.chunks[i >>> CHUNK_SHIFT], start, from.ends[i] - start);
-    }
-
-    private void append(byte[] bytes, int offset, int length) {
-      if (used + length > scratch.length) {
-        // A chunk of keys of at most MAX_KEY_BYTES stays far below 2 GiB: 32,768 × 16 KiB is 512 MiB.
-        scratch = Arrays.copyOf(scratch, Math.max(used + length, 2 * scratch.length));
-      }
-      System.arraycopy(bytes, offset, scratch, used, length);
-      used += length;
+      reserve(key.length);
+      System.arraycopy(key, 0, chunk, used, key.length);
+      used += key.length;
       ends[count++] = used;
       if ((count & CHUNK_MASK) == 0) {
         closeChunk();
       }
     }
 
+    /** Appends keys {@code [i, i + n)} of {@code from}, in as few copies as chunk boundaries allow. */
+    void add(PackedKeys from, int i, int n) {
+      while (n > 0) {
+        int k = Math.min(n, Math.min(CHUNK - (i & CHUNK_MASK), CHUNK - (count & CHUNK_MASK)));
+        int start = from.start(i);
+        int length = from.ends[i + k - 1] - start;
+        reserve(length);
+        System.arraycopy(from.chunks[i >>> CHUNK_SHIFT], start, chunk, used, length);
+        int shift = used - start;
+        for (int j = 0; j < k; j++) {
+          ends[count + j] = from.ends[i + j] + shift;
+        }
+        used += length;
+        count += k;
+        i += k;
+        n -= k;
+        if ((count & CHUNK_MASK) == 0) {
+          closeChunk();
+        }
+      }
+    }
+
+    private void reserve(int length) {
+      if (chunk == null) {
+        int keys = Math.min(CHUNK, ends.length - count);
+        chunk = new byte[(int) Math.min(Integer.MAX_VALUE - 8, (long) keys * expectedKeyBytes + 64)];
+      }
+      if (used + length > chunk.length) {
+        // A chunk of keys of at most MAX_KEY_BYTES stays far below 2 GiB: 32,768 × 16 KiB is 512 MiB.
+        chunk = Arrays.copyOf(chunk, Math.max(used + length, chunk.length + (chunk.length >>> 1)));
+      }
+    }
+
     private void closeChunk() {
-      chunks[(count - 1) >>> CHUNK_SHIFT] = Arrays.copyOf(scratch, used);
+      byte[] keys = chunk == null ? new byte[0] : chunk;
+      chunks[(count - 1) >>> CHUNK_SHIFT] = keys.length - used > used >>> 3 ? Arrays.copyOf(keys, used) : keys;
+      chunk = null;
       used = 0;
     }
 
@@ -113,7 +147,6 @@ final class PackedKeys {
           chunks[c] = new byte[0];
         }
       }
-      scratch = null;
       return new PackedKeys(chunks, ends);
     }
   }

@@ -89,7 +89,11 @@ final class SortedRun {
 
   /** Takes the first {@code size} entries of the arrays, whose keys must be strictly ascending. */
   SortedRun(byte[][] keys, Version[] versions, int size) {
-    PackedKeys.Builder packed = new PackedKeys.Builder(size);
+    long keyBytes = 0;
+    for (int i = 0; i < size; i++) {
+      keyBytes += keys[i].length;
+    }
+    PackedKeys.Builder packed = new PackedKeys.Builder(size, size == 0 ? 0 : (int) (keyBytes / size));
     for (int i = 0; i < size; i++) {
       packed.add(keys[i]);
     }
@@ -170,14 +174,6 @@ final class SortedRun {
     } else {
       slotChunk[i & CHUNK_MASK] = v;
     }
-  }
-
-  /** Copies entry {@code i} of this run to entry {@code n} of the chunks, as it is. */
-  private void copyEntry(int i, Object[][] toSlots, long[] toLocations, int n) {
-    toLocations[3 * n] = locations[3 * i];
-    toLocations[3 * n + 1] = locations[3 * i + 1];
-    toLocations[3 * n + 2] = locations[3 * i + 2];
-    toSlots[n >>> CHUNK_SHIFT][n & CHUNK_MASK] = slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
   }
 
   int size() {
@@ -338,13 +334,11 @@ final class SortedRun {
    * caller to count the hidden one out.
    */
   SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
-    int capacity = size + newer.size();
-    PackedKeys.Builder outKeys = new PackedKeys.Builder(capacity);
-    long[] outPrefixes = new long[capacity];
-    Object[][] outSlots = slotChunks(capacity);
-    long[] outLocations = new long[locationsLength(capacity)];
-    int n = 0;
-    int outTombstones = 0;
+    MergeOutput out = new MergeOutput(size + newer.size(), size == 0 ? 16 : (int) (keys.bytes() / size));
+    // This run's entries copied as they are gather into one range, [copyFrom, copyFrom + copyCount),
+    // copied in one go when another entry comes between or the merge ends.
+    int copyFrom = 0;
+    int copyCount = 0;
     int i = 0;
     Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
@@ -367,9 +361,13 @@ final class SortedRun {
         prefix = prefixes[i];
         Object slot = slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
         if (tombstones == 0 || !(slot instanceof Version)) { // nothing to drop: copy it as it is
-          outKeys.add(keys, i);
-          outPrefixes[n] = prefix;
-          copyEntry(i++, outSlots, outLocations, n++);
+          if (copyFrom + copyCount != i) {
+            out.copy(this, copyFrom, copyCount);
+            copyFrom = i;
+            copyCount = 0;
+          }
+          copyCount++;
+          i++;
           continue;
         }
         v = (Version) slot;
@@ -387,24 +385,68 @@ final class SortedRun {
           i++; // shadowed by the newer version
         }
       }
-      if (v.isTombstone()) {
-        if (v.prev == null) {
-          continue;
-        }
-        outTombstones++;
+      if (v.isTombstone() && v.prev == null) {
+        continue;
       }
+      out.copy(this, copyFrom, copyCount);
+      copyCount = 0;
       if (key == null) {
-        outKeys.add(keys, baseIndex);
+        out.keys.add(keys, baseIndex, 1);
       } else {
-        outKeys.add(key);
+        out.keys.add(key);
       }
-      outPrefixes[n] = prefix;
-      store(outSlots, outLocations, n, v);
-      n++;
+      out.add(prefix, v);
     }
+    out.copy(this, copyFrom, copyCount);
     // Keys that newer shadowed or deleted leave the arrays' tail unused: at most twice newer's
     // size, which merges keep to a small fraction of the run, so trimming it is not worth another
     // copy of the whole run. The next merge builds new arrays anyway.
-    return new SortedRun(outKeys.build(), outPrefixes, outSlots, outLocations, n, outTombstones);
+    return new SortedRun(out.keys.build(), out.prefixes, out.slots, out.locations, out.n, out.tombstones);
+  }
+
+  /** The arrays of the run a merge builds, filled in order. */
+  private static final class MergeOutput {
+    final PackedKeys.Builder keys;
+    final long[] prefixes;
+    final Object[][] slots;
+    final long[] locations;
+    int n;
+    int tombstones;
+
+    MergeOutput(int capacity, int expectedKeyBytes) {
+      keys = new PackedKeys.Builder(capacity, expectedKeyBytes);
+      prefixes = new long[capacity];
+      slots = slotChunks(capacity);
+      locations = new long[locationsLength(capacity)];
+    }
+
+    /** Appends the prefix and version of an entry whose key was just added. */
+    void add(long prefix, Version v) {
+      prefixes[n] = prefix;
+      store(slots, locations, n, v);
+      if (v.isTombstone()) {
+        tombstones++;
+      }
+      n++;
+    }
+
+    /** Appends entries {@code [from, from + count)} of {@code run} as they are, keys included. */
+    void copy(SortedRun run, int from, int count) {
+      if (count == 0) {
+        return;
+      }
+      keys.add(run.keys, from, count);
+      System.arraycopy(run.prefixes, from, prefixes, n, count);
+      System.arraycopy(run.locations, 3 * from, locations, 3 * n, 3 * count);
+      for (int done = 0; done < count; ) {
+        int src = from + done;
+        int dst = n + done;
+        int k = Math.min(count - done, Math.min(CHUNK - (src & CHUNK_MASK), CHUNK - (dst & CHUNK_MASK)));
+        System.arraycopy(run.slots[src >>> CHUNK_SHIFT], src & CHUNK_MASK,
+            slots[dst >>> CHUNK_SHIFT], dst & CHUNK_MASK, k);
+        done += k;
+      }
+      n += count;
+    }
   }
 }

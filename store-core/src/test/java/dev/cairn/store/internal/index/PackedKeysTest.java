@@ -37,7 +37,7 @@ class PackedKeysTest {
   @Test
   void keysOfMixedLengthsComeBackAsAdded_acrossChunks() {
     byte[][] keys = keysOfMixedLengths(2 * PackedKeys.CHUNK + 77);
-    PackedKeys.Builder builder = new PackedKeys.Builder(keys.length);
+    PackedKeys.Builder builder = new PackedKeys.Builder(keys.length, 20);
     for (byte[] k : keys) {
       builder.add(k);
     }
@@ -48,22 +48,32 @@ class PackedKeysTest {
   @Test
   void keysCopiedFromAnotherPackingComeBackAsAdded() {
     byte[][] keys = keysOfMixedLengths(PackedKeys.CHUNK + 5);
-    PackedKeys.Builder first = new PackedKeys.Builder(keys.length);
+    PackedKeys.Builder first = new PackedKeys.Builder(keys.length, 20);
     for (byte[] k : keys) {
       first.add(k);
     }
     PackedKeys original = first.build();
     // Copied with one key in front, so that every key lands at another offset and chunk boundary.
     byte[] extra = {1, 2, 3};
-    PackedKeys.Builder second = new PackedKeys.Builder(keys.length + 10);
+    PackedKeys.Builder second = new PackedKeys.Builder(keys.length + 10, 4);
     second.add(extra);
-    for (int i = 0; i < keys.length; i++) {
-      second.add(original, i);
+    // Singly, then in ranges of varied lengths, the last running past the source's chunk boundary.
+    int i = 0;
+    for (; i < 100; i++) {
+      second.add(original, i, 1);
+    }
+    Random random = new Random(5);
+    while (i < keys.length) {
+      int n = Math.min(keys.length - i, 1 + random.nextInt(9_000));
+      second.add(original, i, n);
+      i += n;
     }
     PackedKeys copy = second.build();
     assertArrayEquals(extra, copy.key(0));
-    for (int i = 0; i < keys.length; i++) {
-      assertArrayEquals(keys[i], copy.key(i + 1), "copied key " + i);
+    assertEquals(keys.length + 1, second.count());
+    for (int j = 0; j < keys.length; j++) {
+      assertArrayEquals(keys[j], copy.key(j + 1), "copied key " + j);
+      assertEquals(0, copy.compare(j + 1, keys[j]), "copied key " + j + " against itself");
     }
   }
 }
