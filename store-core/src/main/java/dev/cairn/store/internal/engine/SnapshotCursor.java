@@ -60,7 +60,8 @@ final class SnapshotCursor implements Cursor {
         }
         byte[] value = valueOf(key, v);
         if (value != null) {
-          next = EntryAccess.adopt(key, value, v.sequence); // the value is a fresh copy, the key the index's
+          // The value is a fresh copy; Entry hands out copies of the key, so it may be the index's own.
+          next = EntryAccess.adopt(key, value, v.sequence);
           return true;
         }
         v = engine.index().visibleAt(key, registration.sequence()); // segment released: look again

@@ -19,8 +19,6 @@ import java.util.Arrays;
  * ends[i]} and starting where the chunk's previous key ends (at 0 for its first).
  */
 final class PackedKeys {
-  static final PackedKeys EMPTY = new Builder(0, 0).build();
-
   private static final int CHUNK_SHIFT = 15;
   static final int CHUNK = 1 << CHUNK_SHIFT;
   private static final int CHUNK_MASK = CHUNK - 1;
