@@ -40,17 +40,12 @@ final class PackedKeys {
     return Arrays.copyOfRange(chunks[i >>> CHUNK_SHIFT], start(i), ends[i]);
   }
 
-  /** The length of key {@code i}. */
-  int length(int i) {
-    return ends[i] - start(i);
-  }
-
   /** {@link Bytes#compareKeys(byte[], byte[])} of key {@code i} and {@code key}. */
   int compare(int i, byte[] key) {
     return Bytes.compareKeys(chunks[i >>> CHUNK_SHIFT], start(i), ends[i], key);
   }
 
-  /** Bytes of all the keys. */
+  /** Bytes the chunks take: the keys and the slack left untrimmed; an estimate for sizing a copy. */
   long bytes() {
     long total = 0;
     for (byte[] chunk : chunks) {
