@@ -1,5 +1,6 @@
 package dev.cairn.store.internal.index;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -36,8 +37,18 @@ class KeyFilterTest {
         maybe++;
       }
     }
-    // Two bits per key in 16 bits per key: about 1.4% of absent keys answer "maybe".
+    // Two bits per key in one word, 16 bits per key: about 2% of absent keys answer "maybe".
     assertTrue(maybe < probes / 25, maybe + " of " + probes + " absent keys answered maybe");
+  }
+
+  @Test
+  void aFilterWithNoKeysRejectsEveryKey() {
+    KeyFilter filter = new KeyFilter(1_000);
+    for (int i = 0; i < 1_000; i++) {
+      assertFalse(filter.mightContain(("key-" + i).getBytes()));
+    }
+    filter.add("key-0".getBytes());
+    assertTrue(filter.mightContain("key-0".getBytes()));
   }
 
   @Test
