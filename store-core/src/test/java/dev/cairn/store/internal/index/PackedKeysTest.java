@@ -2,6 +2,7 @@ package dev.cairn.store.internal.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.util.Bytes;
@@ -74,5 +75,66 @@ class PackedKeysTest {
       assertArrayEquals(keys[j], copy.key(j + 1), "copied key " + j);
       assertEquals(0, copy.compare(j + 1, keys[j]), "copied key " + j + " against itself");
     }
+  }
+
+  /** Keys of 16 bytes, but for one of 5 bytes at {@code odd} (none if negative). */
+  private static byte[][] keysOfOneLength(int count, int odd) {
+    Random random = new Random(7);
+    byte[][] keys = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      keys[i] = new byte[i == odd ? 5 : 16];
+      random.nextBytes(keys[i]);
+    }
+    return keys;
+  }
+
+  private static PackedKeys pack(byte[][] keys) {
+    PackedKeys.Builder builder = new PackedKeys.Builder(keys.length, 16);
+    for (byte[] k : keys) {
+      builder.add(k);
+    }
+    return builder.build();
+  }
+
+  @Test
+  void keysOfOneLengthComeBackAsAdded_alsoWhenAnotherLengthArrivesMidChunk() {
+    byte[][] keys = keysOfOneLength(2 * PackedKeys.CHUNK + 77, PackedKeys.CHUNK + 100);
+    assertHolds(keys, pack(keys));
+  }
+
+  @Test
+  void keysOfOneLengthCopiedInBulkComeBackAsAdded_whetherTheTargetChunkHasTheirLengthOrNot() {
+    byte[][] keys = keysOfOneLength(PackedKeys.CHUNK + 5, -1);
+    PackedKeys original = pack(keys);
+
+    // Aligned copies into chunks of the same length, then a key of another length at the end.
+    PackedKeys.Builder same = new PackedKeys.Builder(keys.length + 1, 16);
+    same.add(original, 0, 1_000);
+    same.add(original, 1_000, keys.length - 1_000);
+    byte[] shortKey = {9, 9};
+    same.add(shortKey);
+    PackedKeys sameCopy = same.build();
+    for (int j = 0; j < keys.length; j++) {
+      assertArrayEquals(keys[j], sameCopy.key(j), "copied key " + j);
+    }
+    assertArrayEquals(shortKey, sameCopy.key(keys.length));
+
+    // Behind a key of another length: every chunk of the copy needs its offsets.
+    PackedKeys.Builder shifted = new PackedKeys.Builder(keys.length + 1, 16);
+    shifted.add(shortKey);
+    shifted.add(original, 0, keys.length);
+    PackedKeys shiftedCopy = shifted.build();
+    assertArrayEquals(shortKey, shiftedCopy.key(0));
+    for (int j = 0; j < keys.length; j++) {
+      assertArrayEquals(keys[j], shiftedCopy.key(j + 1), "copied key " + j);
+      assertEquals(0, shiftedCopy.compare(j + 1, keys[j]), "copied key " + j + " against itself");
+    }
+  }
+
+  @Test
+  void addingPastTheCapacityIsRefused() {
+    PackedKeys.Builder builder = new PackedKeys.Builder(1, 16);
+    builder.add(new byte[16]);
+    assertThrows(IllegalStateException.class, () -> builder.add(new byte[16]));
   }
 }
