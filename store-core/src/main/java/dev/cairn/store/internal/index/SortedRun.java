@@ -78,8 +78,16 @@ final class SortedRun {
    * took 8-13% longer (three runs of a benchmark alternating the two in one JVM).
    */
   private final long[] samples;
+  /**
+   * The entries under each value of the prefix's leading bits, or null (a small run, or a single
+   * prefix): a search that finds at most {@link #MAX_BUCKET_SEARCH} entries there skips the
+   * samples, whose binary search costs a cache miss at each of its last few steps.
+   */
+  private final PrefixBuckets buckets;
 
   private static final int SAMPLE_SHIFT = 4;
+  /** The most entries of one bucket that a search looks through instead of the samples: as many as two samples span. */
+  private static final int MAX_BUCKET_SEARCH = 1 << SAMPLE_SHIFT;
 
   static final int CHUNK_SHIFT = 15;
   static final int CHUNK = 1 << CHUNK_SHIFT;
@@ -113,6 +121,7 @@ final class SortedRun {
     this.size = size;
     this.tombstones = t;
     this.samples = sample(prefixes, size);
+    this.buckets = PrefixBuckets.of(prefixes, size);
   }
 
   /** Chunks that hold {@code capacity} entries. */
@@ -151,6 +160,7 @@ final class SortedRun {
     this.size = size;
     this.tombstones = tombstones;
     this.samples = sample(prefixes, size);
+    this.buckets = PrefixBuckets.of(prefixes, size);
   }
 
   /** Whether {@code v} can be packed: stored, with no older version chained to it. */
@@ -269,12 +279,17 @@ final class SortedRun {
    */
   int find(byte[] key) {
     long p = Bytes.keyPrefix(key);
-    // The samples narrow the search to the entries between two samples, unless prefixes repeat
-    // across them: entries before sample j - 1 have prefixes below p, those from sample k on above.
-    int j = firstSampleAtOrAbove(p, false);
-    int k = j < samples.length && samples[j] == p ? firstSampleAtOrAbove(p, true) : j;
-    int lo = j == 0 ? 0 : ((j - 1) << SAMPLE_SHIFT) + 1;
-    int hi = k == samples.length ? size - 1 : (k << SAMPLE_SHIFT) - 1;
+    long range = buckets == null ? -1 : buckets.range(p);
+    int lo = (int) (range >>> 32);
+    int hi = (int) range - 1;
+    if (range < 0 || hi - lo >= MAX_BUCKET_SEARCH) {
+      // The samples narrow the search to the entries between two samples, unless prefixes repeat
+      // across them: entries before sample j - 1 have prefixes below p, those from sample k on above.
+      int j = firstSampleAtOrAbove(p, false);
+      int k = j < samples.length && samples[j] == p ? firstSampleAtOrAbove(p, true) : j;
+      lo = j == 0 ? 0 : ((j - 1) << SAMPLE_SHIFT) + 1;
+      hi = k == samples.length ? size - 1 : (k << SAMPLE_SHIFT) - 1;
+    }
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       int c = compare(mid, p, key);

@@ -71,6 +71,28 @@ class SortedRunTest {
   }
 
   @Test
+  void findAgreesOnEvenlySpreadKeys_withAndWithoutACommonPrefix() {
+    Random random = new Random(13);
+    TreeSet<byte[]> randomKeys = new TreeSet<>(Bytes.KEY_ORDER);
+    TreeSet<byte[]> counterKeys = new TreeSet<>(Bytes.KEY_ORDER);
+    for (int i = 0; i < 20_000; i++) {
+      randomKeys.add(fill(new byte[16], 0, random));
+      counterKeys.add(String.format("user:%08d", random.nextInt(100_000_000)).getBytes());
+    }
+    for (TreeSet<byte[]> set : java.util.List.of(randomKeys, counterKeys)) {
+      byte[][] keys = sorted(set);
+      byte[][] probes = new byte[keys.length * 2][];
+      for (int i = 0; i < keys.length; i++) {
+        probes[2 * i] = keys[i];
+        probes[2 * i + 1] = random.nextBoolean()
+            ? Arrays.copyOf(keys[i], keys[i].length - 1) // just before keys[i]
+            : fill(new byte[keys[i].length], 0, random);
+      }
+      assertFindAgrees(keys, probes);
+    }
+  }
+
+  @Test
   void findAgreesOnEverySizeAroundASample() {
     Random random = new Random(5);
     for (int size = 0; size <= 200; size++) {
