@@ -10,13 +10,14 @@ import java.lang.invoke.VarHandle;
  * <h2>Design</h2>
  * A hit takes no lock and writes nothing shared but, at most, a block's reference bit. The cache
  * is split by key into shards, each with an equal share of the capacity (at least 1 MiB, so a small
- * cache is one shard). A shard is an open-addressing table with linear probing whose slots hold
- * immutable entries (key, block); a reader probes from the key's home slot to the first empty slot
- * and returns the block of the entry with its key, so it can never return another key's block.
- * Writers (a miss's put, eviction, {@link #evictSegment}) take the shard's monitor and publish each
- * slot change with release semantics; a resize or a purge builds a new table and publishes it
- * whole. A reader racing a writer may miss an entry that is being moved: a spurious miss, which
- * reads the block from its segment, never a wrong hit.
+ * cache is one shard). A shard is an open-addressing table with linear probing, in parallel arrays
+ * of keys, blocks and reference bits: a hit reads a key and a block reference next to their
+ * neighbours', in arrays small enough to stay in cache, and then the block. (With an object per
+ * entry, each hit also missed the cache on that object, wherever the heap had put it.) Writers (a
+ * miss's put, eviction, {@link #evictSegment}) take the shard's monitor and make the shard's stamp
+ * odd while they change its table; a reader takes a hit only if the stamp was even and unchanged
+ * around its probe, and otherwise probes again, a few times, before it calls it a miss. So a get
+ * never returns another key's block; at worst a spurious miss reads the block from its segment.
  *
  * <h2>Eviction</h2>
  * Each entry has a reference bit, set when it is put and by a hit that finds it clear, so a cache
@@ -66,7 +67,7 @@ final class BlockCache {
   void put(long fileNumber, int blockOffset, byte[] block) {
     long key = key(fileNumber, blockOffset);
     long hash = hash(key);
-    shard(hash).put(new Entry(key, (int) hash, block));
+    shard(hash).put(key, (int) hash, block);
   }
 
   /** Drops every block of a segment that is gone. */
@@ -85,30 +86,42 @@ final class BlockCache {
     return total;
   }
 
-  /** A cached block under its key. Immutable but for the reference bit. */
-  private static final class Entry {
-    final long key;
-    final int hash;
-    final byte[] block;
-    /** Set when put and by readers (racily: it is a hint); cleared by the clock hand under the shard's monitor. */
-    boolean referenced = true;
-
-    Entry(long key, int hash, byte[] block) {
-      this.key = key;
-      this.hash = hash;
-      this.block = block;
-    }
-  }
-
   /** One table of entries, its byte budget and its clock hand. */
   private static final class Shard {
-    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
+    private static final VarHandle STAMP;
     private static final int MIN_SLOTS = 16;
+    /** Probes of a table that writers keep changing before a get gives up: a spurious miss. */
+    private static final int READ_ATTEMPTS = 4;
     /** No segment has this file number: a rebuild that drops nothing. */
     private static final long NO_SEGMENT = -1;
 
+    static {
+      try {
+        STAMP = MethodHandles.lookup().findVarHandle(Shard.class, "stamp", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /** Slot {@code i} holds {@code blocks[i]} (null: empty) under {@code keys[i]}. */
+    private static final class Table {
+      final long[] keys;
+      final byte[][] blocks;
+      /** Set when put and by readers (racily: it is a hint); cleared by the clock hand under the shard's monitor. */
+      final boolean[] referenced;
+
+      Table(int slots) {
+        keys = new long[slots];
+        blocks = new byte[slots][];
+        referenced = new boolean[slots];
+      }
+    }
+
     private final long capacityBytes;
-    private volatile Entry[] table = new Entry[MIN_SLOTS]; // replaced under this; slots written under this
+    /** Odd while a writer changes the table or replaces it; two more after each change. */
+    @SuppressWarnings("unused") // through STAMP
+    private int stamp;
+    private Table table = new Table(MIN_SLOTS); // replaced and changed only while the stamp is odd
     private int count; // guarded by this
     private long sizeBytes; // guarded by this
     private int hand; // guarded by this
@@ -118,59 +131,91 @@ final class BlockCache {
     }
 
     byte[] get(long key, int hash) {
-      Entry[] t = table;
-      int mask = t.length - 1;
-      for (int i = hash & mask, probes = 0; probes < t.length; i = (i + 1) & mask, probes++) {
-        Entry e = (Entry) SLOT.getAcquire(t, i);
-        if (e == null) {
-          return null;
+      for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        int s = (int) STAMP.getAcquire(this);
+        if ((s & 1) != 0) {
+          Thread.onSpinWait();
+          continue;
         }
-        if (e.key == key) {
-          if (!e.referenced) {
-            e.referenced = true;
+        Table t = table;
+        long[] keys = t.keys;
+        byte[][] blocks = t.blocks;
+        int mask = keys.length - 1;
+        byte[] found = null;
+        int at = hash & mask;
+        for (int probes = 0; probes < keys.length; at = (at + 1) & mask, probes++) {
+          byte[] block = blocks[at];
+          if (block == null) {
+            break;
           }
-          return e.block;
+          if (keys[at] == key) {
+            found = block;
+            break;
+          }
+        }
+        VarHandle.acquireFence(); // the reads above before the stamp's
+        if ((int) STAMP.getOpaque(this) == s) {
+          if (found != null && !t.referenced[at]) {
+            t.referenced[at] = true;
+          }
+          return found;
         }
       }
       return null;
     }
 
-    synchronized void put(Entry entry) {
-      if (entry.block.length > capacityBytes / 4) {
+    /** Makes the stamp odd: readers from here on retry until {@link #endWrite}. */
+    private void beginWrite() {
+      STAMP.setOpaque(this, (int) STAMP.getOpaque(this) + 1);
+      VarHandle.storeStoreFence();
+    }
+
+    private void endWrite() {
+      STAMP.setRelease(this, (int) STAMP.getOpaque(this) + 1);
+    }
+
+    synchronized void put(long key, int hash, byte[] block) {
+      if (block.length > capacityBytes / 4) {
         return;
       }
-      if (2 * (count + 1) > table.length) {
-        rebuild(table.length * 2, NO_SEGMENT);
-      }
-      Entry[] t = table;
-      int mask = t.length - 1;
-      int i = entry.hash & mask;
-      for (Entry e; (e = t[i]) != null; i = (i + 1) & mask) {
-        if (e.key == entry.key) {
-          sizeBytes -= e.block.length;
-          count--;
-          break;
+      beginWrite();
+      try {
+        if (2 * (count + 1) > table.keys.length) {
+          rebuild(table.keys.length * 2, NO_SEGMENT);
         }
-      }
-      SLOT.setRelease(t, i, entry);
-      count++;
-      sizeBytes += entry.block.length;
-      while (sizeBytes > capacityBytes) {
-        evictOne(entry);
+        Table t = table;
+        int mask = t.keys.length - 1;
+        int i = hash & mask;
+        for (; t.blocks[i] != null; i = (i + 1) & mask) {
+          if (t.keys[i] == key) {
+            sizeBytes -= t.blocks[i].length;
+            count--;
+            break;
+          }
+        }
+        t.keys[i] = key;
+        t.blocks[i] = block;
+        t.referenced[i] = true;
+        count++;
+        sizeBytes += block.length;
+        while (sizeBytes > capacityBytes) {
+          evictOne(key);
+        }
+      } finally {
+        endWrite();
       }
     }
 
-    /** Advances the clock hand to the first unreferenced entry other than {@code keep}, and removes it. */
-    private void evictOne(Entry keep) {
-      Entry[] t = table;
-      int mask = t.length - 1;
+    /** Advances the clock hand to the first unreferenced entry other than {@code keep}'s, and removes it. */
+    private void evictOne(long keep) {
+      Table t = table;
+      int mask = t.keys.length - 1;
       for (;; hand = (hand + 1) & mask) {
-        Entry e = t[hand];
-        if (e == null || e == keep) {
+        if (t.blocks[hand] == null || t.keys[hand] == keep) {
           continue;
         }
-        if (e.referenced) {
-          e.referenced = false;
+        if (t.referenced[hand]) {
+          t.referenced[hand] = false;
           continue;
         }
         remove(t, hand);
@@ -183,42 +228,53 @@ final class BlockCache {
      * off from their home slot (Knuth's algorithm R), so that probing stays correct without
      * tombstones. The hand stays put: whatever moves into its slot is swept next.
      */
-    private void remove(Entry[] t, int hole) {
-      int mask = t.length - 1;
-      sizeBytes -= t[hole].block.length;
+    private void remove(Table t, int hole) {
+      int mask = t.keys.length - 1;
+      sizeBytes -= t.blocks[hole].length;
       count--;
-      for (int j = (hole + 1) & mask; t[j] != null; j = (j + 1) & mask) {
-        int home = t[j].hash & mask;
+      for (int j = (hole + 1) & mask; t.blocks[j] != null; j = (j + 1) & mask) {
+        int home = (int) hash(t.keys[j]) & mask;
         boolean homeOutsideGap = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
         if (homeOutsideGap) {
-          SLOT.setRelease(t, hole, t[j]);
+          t.keys[hole] = t.keys[j];
+          t.blocks[hole] = t.blocks[j];
+          t.referenced[hole] = t.referenced[j];
           hole = j;
         }
       }
-      SLOT.setRelease(t, hole, null);
+      t.blocks[hole] = null;
     }
 
     synchronized void evictSegment(long fileNumber) {
-      rebuild(table.length, fileNumber);
+      beginWrite();
+      try {
+        rebuild(table.keys.length, fileNumber);
+      } finally {
+        endWrite();
+      }
     }
 
-    /** Publishes a new table of {@code slots} slots holding every entry but those of segment {@code dropFileNumber}. */
+    /** Replaces the table with one of {@code slots} slots holding every entry but those of segment {@code dropFileNumber}. */
     private void rebuild(int slots, long dropFileNumber) {
-      Entry[] fresh = new Entry[slots];
+      Table old = table;
+      Table fresh = new Table(slots);
       int mask = slots - 1;
       count = 0;
       sizeBytes = 0;
-      for (Entry e : table) {
-        if (e == null || (e.key >>> 32) == dropFileNumber) {
+      for (int j = 0; j < old.keys.length; j++) {
+        byte[] block = old.blocks[j];
+        if (block == null || (old.keys[j] >>> 32) == dropFileNumber) {
           continue;
         }
-        int i = e.hash & mask;
-        while (fresh[i] != null) {
+        int i = (int) hash(old.keys[j]) & mask;
+        while (fresh.blocks[i] != null) {
           i = (i + 1) & mask;
         }
-        fresh[i] = e;
+        fresh.keys[i] = old.keys[j];
+        fresh.blocks[i] = block;
+        fresh.referenced[i] = old.referenced[j];
         count++;
-        sizeBytes += e.block.length;
+        sizeBytes += block.length;
       }
       hand = 0;
       table = fresh;

@@ -72,4 +72,46 @@ class BlockCacheConcurrencyTest {
   private static byte[] block(long fileNumber, int blockOffset, int byteCount) {
     return ByteBuffer.allocate(byteCount).putLong(fileNumber).putInt(blockOffset).array();
   }
+
+  /**
+   * One thread puts blocks of 32 keys into a cache that holds about 8 of them, so that every put
+   * evicts and moves entries along the probe paths that the other thread is reading; the reader
+   * must never take a block from a slot whose key changed while it looked.
+   */
+  @Test
+  void aGetRacingEvictionsInATinyTableNeverReturnsAnotherKeysBlock() throws Exception {
+    BlockCache cache = new BlockCache(8 * 64);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    AtomicLong hits = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> writer = pool.submit(() -> {
+        Random random = new Random(1);
+        while (System.nanoTime() < deadline) {
+          int blockOffset = random.nextInt(32);
+          cache.put(1, blockOffset, block(1, blockOffset, 64));
+        }
+        return null;
+      });
+      Future<?> reader = pool.submit(() -> {
+        Random random = new Random(2);
+        while (System.nanoTime() < deadline) {
+          for (int i = 0; i < 1_000; i++) {
+            int blockOffset = random.nextInt(32);
+            byte[] cached = cache.get(1, blockOffset);
+            if (cached != null) {
+              assertEquals(blockOffset, ByteBuffer.wrap(cached).getInt(8), "offset of the block got");
+              hits.incrementAndGet();
+            }
+          }
+        }
+        return null;
+      });
+      writer.get(1, TimeUnit.MINUTES);
+      reader.get(1, TimeUnit.MINUTES);
+    } finally {
+      pool.shutdownNow();
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(hits.get() > 0, "no get ever hit");
+  }
 }
