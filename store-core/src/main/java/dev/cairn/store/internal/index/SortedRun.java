@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed
- * keys) a search touches a sample of the prefixes, a few neighbouring prefixes and a single key.
+ * keys) a search reads one slot of the {@link PrefixBuckets}, a few neighbouring prefixes and a
+ * single key. Where a bucket is crowded, it searches a sample of the prefixes instead.
  *
  * <p>Most entries hold a stored version no snapshot needs an older version of. The run keeps those
  * <em>packed</em>: the slot holds the version's {@link Segment}, and three longs in a parallel
@@ -28,8 +29,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * dereference to a spot anywhere in the heap for every lookup and every entry of a scan; the
  * packed longs sit at the entry's index, next to its neighbours'. Other versions (in memory,
  * tombstones, stored versions with older ones chained for snapshots) stay objects in their slot.
- * The keys are {@linkplain PackedKeys packed} too, for the same reason. A run costs about 41 bytes
- * per key beyond the key bytes themselves.
+ * The keys are {@linkplain PackedKeys packed} too, for the same reason. A run costs about 38 bytes
+ * per key beyond the key bytes themselves, 4 more where keys differ in length.
  */
 final class SortedRun {
   static final SortedRun EMPTY = new SortedRun(new byte[0][], new Version[0], 0);
