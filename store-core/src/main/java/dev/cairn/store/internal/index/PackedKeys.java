@@ -22,8 +22,9 @@ import java.util.Arrays;
  * and a point read one dependent cache miss.
  */
 final class PackedKeys {
-  private static final int CHUNK_SHIFT = 15;
-  static final int CHUNK = 1 << CHUNK_SHIFT;
+  /** The run's chunk size, so that a key chunk covers the same entries as a slot chunk. */
+  private static final int CHUNK_SHIFT = SortedRun.CHUNK_SHIFT;
+  static final int CHUNK = SortedRun.CHUNK;
   private static final int CHUNK_MASK = CHUNK - 1;
   /** In {@link #lengths}: the chunk's keys differ in length, and its {@link #ends} locate them. */
   private static final int MIXED = -1;
@@ -60,20 +61,7 @@ final class PackedKeys {
 
   /** {@link Bytes#compareKeys(byte[], byte[])} of key {@code i} and {@code key}. */
   int compare(int i, byte[] key) {
-    int c = i >>> CHUNK_SHIFT;
-    int j = i & CHUNK_MASK;
-    int[] e = ends[c];
-    int from;
-    int to;
-    if (e == null) {
-      int length = lengths[c];
-      from = j * length;
-      to = from + length;
-    } else {
-      from = j == 0 ? 0 : e[j - 1];
-      to = e[j];
-    }
-    return Bytes.compareKeys(chunks[c], from, to, key);
+    return Bytes.compareKeys(chunks[i >>> CHUNK_SHIFT], start(i), end(i), key);
   }
 
   /** Bytes the chunks take: the keys and the slack left untrimmed; an estimate for sizing a copy. */
