@@ -23,7 +23,7 @@ import java.util.concurrent.locks.StampedLock;
  * newest level that holds it; a delete of a key a lower level holds leaves a tombstone in the
  * active map. Writes therefore insert into a map of recent keys only, which stays small enough to
  * be cache-friendly, and the bulk of the keys costs a few arrays instead of skip-list nodes. When
- * the active map has taken {@link #wantsMerge enough writes}, the maintenance thread calls {@link
+ * the active map has taken {@link #wantsMerge enough keys}, the maintenance thread calls {@link
  * #merge()}: the active map is frozen (writes go to a fresh one) and merged into a new base run,
  * which then replaces the frozen map and the old run in one step.
  *
@@ -42,13 +42,15 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class KeyIndex {
   /**
-   * The active map is merged once it has taken this many writes, or 1/{@link #MERGE_FRACTION} of
-   * the base run's size if that is more: a small active map keeps inserts and lookups cheap, and
+   * The active map is merged once it holds this many keys, or 1/{@link #MERGE_FRACTION} of the
+   * base run's size if that is more: a small active map keeps inserts and lookups cheap, and
    * merging only at a fraction of the base bounds the copying to {@code MERGE_FRACTION} entries per
-   * write. The system property exists for the test suite, which sets it low so that every test
-   * runs across merges.
+   * key written. Overwrites of a key the active map holds already do not count: they grow nothing,
+   * and a counter written a million times would otherwise copy the whole base run every few
+   * thousand writes. The system property exists for the test suite, which sets it low so that every
+   * test runs across merges.
    */
-  static final int MIN_MERGE_WRITES = Math.max(1, Integer.getInteger("cairn.index.minMergeWrites", 1 << 14));
+  static final int MIN_MERGE_KEYS = Math.max(1, Integer.getInteger("cairn.index.minMergeKeys", 1 << 14));
 
   static final int MERGE_FRACTION = 32;
 
@@ -69,7 +71,7 @@ public final class KeyIndex {
       ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
     /** A fresh active map above {@code frozen} and {@code base}. */
     static Levels withNewActive(ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
-      return new Levels(newMap(), new KeyFilter(mergeWrites(base.size()) * 2), frozen, frozenKeys, base);
+      return new Levels(newMap(), new KeyFilter(mergeKeys(base.size()) * 2), frozen, frozenKeys, base);
     }
   }
 
@@ -81,8 +83,8 @@ public final class KeyIndex {
   private volatile long visibleSequence;
   private long liveKeys;
   private long liveBytes;
-  /** Writes into the active map since it was last frozen; written under the write lock. */
-  private volatile int activeWrites;
+  /** Keys the active map has taken since it was last frozen; written under the write lock. */
+  private volatile int activeKeyCount;
   /** Open snapshots: registration id to sequence. Guarded by the {@code snapshots} monitor. */
   private final TreeMap<Long, Long> snapshots = new TreeMap<>();
   private long nextSnapshotId = 1;
@@ -310,7 +312,9 @@ public final class KeyIndex {
       l.activeKeys.add(key);
       old = l.active.put(key, next);
       next.uncountedBelow = old != null ? old.uncountedBelow : l.frozen != null || l.base.size() > 0;
-      activeWrites++;
+      if (old == null) {
+        activeKeyCount++;
+      }
     } else {
       Version inActive = l.active.get(key);
       old = inActive != null ? inActive : lookupBelowActive(l, key);
@@ -327,7 +331,9 @@ public final class KeyIndex {
         next.uncountedBelow = uncounted;
         l.activeKeys.add(key);
         l.active.put(key, next);
-        activeWrites++;
+        if (inActive == null) {
+          activeKeyCount++;
+        }
         if (prev != null) {
           historyKeys.add(key);
         }
@@ -430,24 +436,24 @@ public final class KeyIndex {
 
   // ---------------------------------------------------------------- merging
 
-  /** Whether the active map has taken enough writes since the last merge to be merged now. */
+  /** Whether the active map has taken enough keys since the last merge to be merged now. */
   public boolean wantsMerge() {
-    return activeWrites >= mergeWrites(levels.base.size());
+    return activeKeyCount >= mergeKeys(levels.base.size());
   }
 
   /**
    * Whether the active map is worth merging while the store takes no writes: it holds at least
-   * 1/{@link #IDLE_MERGE_DIVISOR} of the writes that make a merge due. Point reads then find every
-   * key in the base run instead of walking the map first, and a store that writes a little now and
-   * then merges at most once per that many writes.
+   * 1/{@link #IDLE_MERGE_DIVISOR} of the keys that make a merge due. Point reads then find every
+   * key in the base run instead of walking the map first, and a store that writes a few keys now
+   * and then merges at most once per that many keys.
    */
   public boolean wantsIdleMerge() {
-    return activeWrites >= Math.max(1, mergeWrites(levels.base.size()) / IDLE_MERGE_DIVISOR);
+    return activeKeyCount >= Math.max(1, mergeKeys(levels.base.size()) / IDLE_MERGE_DIVISOR);
   }
 
-  /** Writes into the active map that make it due for a merge into a base run of {@code baseSize} keys. */
-  private static int mergeWrites(int baseSize) {
-    return Math.max(MIN_MERGE_WRITES, baseSize / MERGE_FRACTION);
+  /** Keys in the active map that make it due for a merge into a base run of {@code baseSize} keys. */
+  private static int mergeKeys(int baseSize) {
+    return Math.max(MIN_MERGE_KEYS, baseSize / MERGE_FRACTION);
   }
 
   /**
@@ -473,7 +479,7 @@ public final class KeyIndex {
         return false;
       }
       levels = Levels.withNewActive(l.active, l.activeKeys, l.base);
-      activeWrites = 0;
+      activeKeyCount = 0;
       return true;
     } finally {
       lock.unlockWrite(stamp);

@@ -265,7 +265,7 @@ class KeyIndexTest {
 
   @Test
   void wantsMergeAfterTheMinimumOrAFractionOfTheBase() {
-    int min = KeyIndex.MIN_MERGE_WRITES;
+    int min = KeyIndex.MIN_MERGE_KEYS;
     for (int i = 0; i < min - 1; i++) {
       put(counterKey(i), new byte[0]);
     }
@@ -281,18 +281,38 @@ class KeyIndexTest {
     }
     index.merge();
     for (int i = 0; i < 2 * min - 1; i++) {
-      put(counterKey(i), new byte[0]); // overwrites count as writes too
+      put(counterKey(i), new byte[0]); // keys of the base count when the active map first takes them
     }
     assertFalse(index.wantsMerge(), "below the base's fraction, above the minimum");
-    put(counterKey(0), new byte[0]);
+    put(counterKey(2 * min - 1), new byte[0]);
     assertTrue(index.wantsMerge(), "at the base's fraction");
   }
 
   @Test
+  void overwritesOfKeysTheActiveMapHoldsDoNotBringAMergeCloser() {
+    int min = KeyIndex.MIN_MERGE_KEYS;
+    for (int i = 0; i < 4 * min; i++) {
+      put(counterKey(i % 3), counterKey(i));
+      put(counterKey(3), counterKey(i));
+      delete(counterKey(3));
+    }
+    assertFalse(index.wantsMerge(), "twelve merges' worth of writes to 4 keys");
+    assertFalse(index.wantsIdleMerge(), "nor an idle one");
+    assertArrayEquals(counterKey(4 * min - 1), valueOf(index.head(counterKey((4 * min - 1) % 3))));
+    assertNull(valueOf(index.head(counterKey(3))), "the deleted key");
+    for (int i = 0; i < min - 5; i++) {
+      put(counterKey(100 + i), new byte[0]);
+    }
+    assertFalse(index.wantsMerge(), "one key short of the minimum");
+    put(counterKey(-1), new byte[0]);
+    assertTrue(index.wantsMerge(), "at the minimum of distinct keys");
+  }
+
+  @Test
   void headFindsEveryKeyInEveryLevel_whenTheActiveMapTakesFarMoreKeysThanItsFilterExpects() {
-    // The maps' filters are sized for a merge's worth of writes; without merges the active map
+    // The maps' filters are sized for a merge's worth of keys; without merges the active map
     // outgrows its filter, which then must still never hide a key.
-    int count = 8 * KeyIndex.MIN_MERGE_WRITES;
+    int count = 8 * KeyIndex.MIN_MERGE_KEYS;
     for (int i = 0; i < count; i++) {
       put(counterKey(i), counterKey(i));
     }
