@@ -59,6 +59,11 @@ final class ChildJvm implements AutoCloseable {
     command.add(javaBinary());
     command.add("-Xmx256m");
     command.add("-XX:+UseSerialGC");
+    // The JVM's own warnings go to stdout by default, where they would break the line protocol
+    // (a stale hsperfdata file of a reused process id once made a child's first line a warning).
+    command.add("-XX:-UsePerfData");
+    command.add("-Xlog:disable");
+    command.add("-Xlog:all=warning:stderr");
     command.add("-cp");
     command.add(childClassPath());
     command.add(mainClass.getName());

@@ -158,7 +158,9 @@ class ChangeFeedKillTest {
     Path stderr = logs.resolve("writer-" + round + ".stderr");
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    // JVM warnings to stderr: by default they go to stdout, which carries the writer's progress lines.
+    Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:-UsePerfData", "-Xlog:disable",
+        "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"),
         FeedKillWriter.class.getName(), dir.toString(), Integer.toString(round), Long.toString(childSeed))
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())
