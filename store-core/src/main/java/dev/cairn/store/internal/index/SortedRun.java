@@ -13,9 +13,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
  * its newest version, in parallel (chunked) arrays. The keys of a run never change once it is
- * built; a version slot changes only under the index's write lock, when flush or compaction moves a
- * head to a new location, and readers read slots without that lock (the old and the new version
- * are both valid locations of the same value).
+ * built; a version slot changes only while the index's lock keeps commits out (its write side, or
+ * the read side {@link KeyIndex#replaceHeads} holds), when flush or compaction moves a head to a
+ * new location, and readers read slots without that lock (the old and the new version are both
+ * valid locations of the same value).
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed
@@ -232,7 +233,7 @@ final class SortedRun {
 
   /**
    * Whether entry {@code i} holds {@code expected}: the same object, or the same location of the
-   * same write. Only under the index's write lock (no rewrite can be in progress).
+   * same write. Only from the thread that rewrites slots (no rewrite can be in progress).
    */
   boolean holds(int i, Version expected) {
     int c = i >>> CHUNK_SHIFT;
@@ -247,7 +248,7 @@ final class SortedRun {
 
   /**
    * If the entry of {@code key} holds {@code expected} (see {@link #holds}), replaces it with {@code
-   * replacement} and returns true; only under the index's write lock.
+   * replacement} and returns true; only while the index's lock keeps commits out.
    */
   boolean replace(byte[] key, Version expected, Version replacement) {
     int i = find(key);
@@ -258,7 +259,7 @@ final class SortedRun {
     return true;
   }
 
-  /** Replaces the version of entry {@code i}; only under the index's write lock. */
+  /** Replaces the version of entry {@code i}; only while the index's lock keeps commits out. */
   void setVersion(int i, Version v) {
     int c = i >>> CHUNK_SHIFT;
     int stamp = stamps[c];

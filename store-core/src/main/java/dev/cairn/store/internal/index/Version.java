@@ -39,7 +39,8 @@ public final class Version {
    * still count in the live totals: a put of a key new to the active map does not look below it.
    * The merge that meets both versions (or {@link KeyIndex#settle()}) counts the hidden one out and
    * clears this. Read and written under the index write lock, except that a merge reads it as a
-   * hint and checks again under the lock.
+   * hint and checks again under the lock, and a move ({@link KeyIndex#replaceHeads}) copies it to
+   * the replacement under the read lock, which keeps commits out.
    */
   boolean uncountedBelow;
 

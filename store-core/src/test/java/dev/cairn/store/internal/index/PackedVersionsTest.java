@@ -233,4 +233,96 @@ class PackedVersionsTest {
     assertNull(torn.get());
     assertTrue(moves > 1000, "moves made: " + moves);
   }
+
+  @Test
+  void movesKeepReadersSeeingWholeHeadsAndNeverUndoACommitMadeBetweenTheirChunks() throws InterruptedException {
+    // The maintenance thread moves every key's first write back and forth between two segments
+    // while a writer overwrites every fourth key and a reader reads heads. A read returns the
+    // first write (whole, at either location) or a later commit, and never goes back from a
+    // commit to the first write: a move of a key the writer changed meanwhile is refused.
+    int n = 2_000;
+    byte[][] keys = keys(n);
+    KeyIndex index = new KeyIndex();
+    for (int i = 0; i < n; i++) {
+      WalRecord r = WalRecord.encodeSingle(keys[i], new byte[8]);
+      r.seal(i + 1);
+      index.apply(List.of(r));
+    }
+    index.merge();
+    Version[] firstWrites = new Version[n];
+    for (int i = 0; i < n; i++) {
+      firstWrites[i] = index.head(keys[i]);
+    }
+    AtomicReference<String> wrong = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    long[] lastWrite = new long[n];
+    Thread writer = new Thread(() -> {
+      long sequence = n;
+      for (int round = 0; round < 200 && wrong.get() == null; round++) {
+        for (int i = 0; i < n; i += 4) {
+          byte[] value = new byte[8];
+          Bytes.putLong(value, 0, ++sequence);
+          WalRecord r = WalRecord.encodeSingle(keys[i], value);
+          r.seal(sequence);
+          index.apply(List.of(r));
+          lastWrite[i] = sequence;
+        }
+      }
+    });
+    Thread reader = new Thread(() -> {
+      java.util.Random random = new java.util.Random(5);
+      long[] newest = new long[n];
+      while (!stop.get() && wrong.get() == null) {
+        int i = random.nextInt(n);
+        Version v = index.head(keys[i]);
+        String problem = v == null ? "vanished"
+            : v.sequence < newest[i] ? "went back from " + newest[i] + " to " + v.sequence
+            : v.sequence > n ? (v.segment == null && Bytes.getLong(v.copyOfValue(), 0) == v.sequence ? null : "a torn commit")
+            : v.sequence != i + 1 ? "sequence " + v.sequence
+            : v.segment == null || wholeAt(v, i, first) || wholeAt(v, i, second) ? null
+            : "torn location " + v.blockOffset + "/" + v.recordOffset;
+        if (problem != null) {
+          wrong.set("key " + i + ": " + problem);
+        }
+        newest[i] = v == null ? newest[i] : v.sequence;
+      }
+    });
+    writer.start();
+    reader.start();
+    int moved = 0;
+    int round = 0;
+    try {
+      for (boolean writing = true; writing && wrong.get() == null; round++) {
+        writing = writer.isAlive(); // one last round once the writer is done
+        List<KeyIndex.Replacement> moves = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          Version from = round == 0 ? firstWrites[i] : storedAt(i, (round & 1) == 0 ? second : first);
+          moves.add(new KeyIndex.Replacement(keys[i], from, storedAt(i, (round & 1) == 0 ? first : second)));
+        }
+        moved += index.replaceHeads(moves);
+      }
+    } finally {
+      stop.set(true);
+      writer.join();
+      reader.join();
+    }
+    assertNull(wrong.get());
+    assertTrue(round > 10, "rounds of moves: " + round);
+    int untouched = n - (n + 3) / 4;
+    assertTrue(moved >= round * untouched, "heads moved: " + moved + " in " + round + " rounds");
+    for (int i = 0; i < n; i++) {
+      Version head = index.head(keys[i]);
+      assertEquals(i % 4 == 0 ? lastWrite[i] : i + 1, head.sequence, "key " + i);
+    }
+  }
+
+  private static Version storedAt(int i, Segment segment) {
+    return Version.stored(i + 1, segment, (segment.fileNumber() << 20) + 16L * i, i, 8, null);
+  }
+
+  private static boolean wholeAt(Version v, int i, Segment segment) {
+    Version expected = storedAt(i, segment);
+    return v.segment == segment && v.blockOffset == expected.blockOffset && v.recordOffset == expected.recordOffset
+        && v.valueLength == 8;
+  }
 }
