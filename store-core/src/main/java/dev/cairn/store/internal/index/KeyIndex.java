@@ -72,8 +72,7 @@ public final class KeyIndex {
    * lock for about a microsecond, and a reader that parks on it costs both sides a futex call
    * (under a 90/10 get/put mix on two threads, readers parking and the writer waking them took
    * 11% of the threads' CPU). A reader still failing after these, behind a descheduled writer
-   * say, parks.
-   * On the machine this was tuned on, 256 spins are about 6 microseconds.
+   * say, parks. On the machine this was tuned on, 256 attempts spin about 6 microseconds.
    */
   private static final int OPTIMISTIC_READ_ATTEMPTS = 256;
 
