@@ -27,14 +27,14 @@ import java.util.concurrent.locks.StampedLock;
  * #merge()}: the active map is frozen (writes go to a fresh one) and merged into a new base run,
  * which then replaces the frozen map and the old run in one step.
  *
- * <p>Readers never block. A commit changes several keys; to keep a reader from seeing half of one,
- * writers change the index only under the write side of a {@link StampedLock}, and plain reads
- * validate an optimistic stamp (falling back to the read lock). {@link #replaceHeads} is the
- * exception: it moves heads to another location of the same write, which a reader may find at
- * either, so it holds the read side, which keeps commits out and leaves readers' stamps valid
- * (while a flush moved its keys under the write side, readers failed their stamps chunk after
- * chunk and parked). Point-in-time readers (snapshots
- * and cursors) instead register their sequence and read the newest version at or below it in each
+ * <p>Readers take no lock unless a writer keeps failing them. A commit changes several keys; to
+ * keep a reader from seeing half of one, writers change the index only under the write side of a
+ * {@link StampedLock}, and plain reads validate an optimistic stamp (retrying, then falling back to
+ * the read lock). {@link #replaceHeads} is the exception: it moves heads to another location of
+ * the same write, which a reader may find at either, so it holds the read side, which keeps
+ * commits out and leaves readers' stamps valid (while a flush moved its keys under the write side,
+ * readers failed their stamps chunk after chunk and parked). Point-in-time readers (snapshots and
+ * cursors) instead register their sequence and read the newest version at or below it in each
  * key's chain: while any snapshot is open, a write keeps the replaced version as {@link
  * Version#prev}, and a delete leaves a tombstone. Versions no snapshot can need any more are
  * trimmed by {@link #trimHistory()}; tombstones nothing needs are dropped by the next merge.

@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -254,7 +256,7 @@ class PackedVersionsTest {
       firstWrites[i] = index.head(keys[i]);
     }
     AtomicReference<String> wrong = new AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
     long[] lastWrite = new long[n];
     Thread writer = new Thread(() -> {
       long sequence = n;
@@ -270,7 +272,7 @@ class PackedVersionsTest {
       }
     });
     Thread reader = new Thread(() -> {
-      java.util.Random random = new java.util.Random(5);
+      Random random = new Random(5);
       long[] newest = new long[n];
       while (!stop.get() && wrong.get() == null) {
         int i = random.nextInt(n);
