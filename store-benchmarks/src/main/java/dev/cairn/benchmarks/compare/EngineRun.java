@@ -44,7 +44,7 @@ public final class EngineRun {
   private static final int FSYNC_WRITERS = 8;
   private static final int MIX_THREADS = 2;
   /** Most measured passes of workload 5 without fsync; see {@link #counter}. */
-  private static final int COUNTER_PASSES = 5;
+  static final int COUNTER_PASSES = 5;
   private static final int JSON_AVERAGE_BYTES = 320;
 
   private final KvEngine engine;
