@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -114,7 +113,7 @@ public final class EngineRun {
     if (engine.supportsScan()) {
       scans();
     }
-    counter("incr", profile.counterIncrements(), profile.counterWarmUpSeconds(), profile.counterSeconds());
+    counter("incr", profile.counterIncrements(), COUNTER_PASSES, profile.counterWarmUpSeconds(), profile.counterSeconds());
     engine.close();
     save();
     collectClosedStore();
@@ -252,42 +251,36 @@ public final class EngineRun {
 
   /**
    * Workload 5: increments of one counter, each a read-modify-write transaction. After an
-   * unmeasured run for all of {@code warmUpSeconds} (0: none), up to {@link #COUNTER_PASSES}
-   * passes of {@code maxIncrements} each run within {@code boxSeconds}; the figure is the median
-   * of their rates (a pass the box cuts short counts at its own rate). One pass of 100,000
-   * increments takes under 0.1 s on the fastest engines, where a single collection pause or
-   * compilation moves its figure by a third.
+   * unmeasured run for all of {@code warmUpSeconds} (0: none), up to {@code maxPasses} passes of
+   * {@code maxIncrements} each run within {@code boxSeconds}; the figure is the median of their
+   * rates (a pass the box cuts short counts at its own rate). One pass of 100,000 increments takes
+   * under 0.1 s on the fastest engines, where a single collection pause or compilation moves its
+   * figure by a third.
    */
-  private void counter(String workload, int maxIncrements, double warmUpSeconds, double boxSeconds) {
+  private void counter(String workload, int maxIncrements, int maxPasses, double warmUpSeconds, double boxSeconds) {
     progress("5: counter increments (%s), %s, warm-up %.0f s, box %.0f s", workload,
         maxIncrements == Integer.MAX_VALUE ? "no count limit"
-            : String.format(Locale.ROOT, "up to %d passes of %,d", COUNTER_PASSES, maxIncrements),
+            : String.format(Locale.ROOT, "up to %d passes of %,d", maxPasses, maxIncrements),
         warmUpSeconds, boxSeconds);
     byte[] key = "counter:00000000".getBytes(StandardCharsets.US_ASCII);
     if (warmUpSeconds > 0) {
       increments(key, Integer.MAX_VALUE, nanos(warmUpSeconds));
     }
     long deadline = System.nanoTime() + nanos(boxSeconds);
-    List<Double> rates = new ArrayList<>();
+    double[] rates = new double[maxPasses];
     List<String> passes = new ArrayList<>();
-    while (rates.size() < COUNTER_PASSES && (rates.isEmpty() || System.nanoTime() < deadline)) {
+    while (passes.size() < maxPasses && (passes.isEmpty() || System.nanoTime() < deadline)) {
       long start = System.nanoTime();
       int done = increments(key, maxIncrements, deadline - start);
       double seconds = secondsSince(start);
-      rates.add(done / seconds);
+      rates[passes.size()] = done / seconds;
       passes.add(String.format(Locale.ROOT, "%,d in %.3f s%s", done, seconds,
           done < maxIncrements ? " (time box hit)" : ""));
-      if (maxIncrements == Integer.MAX_VALUE) {
-        break; // one pass is the whole box
-      }
     }
-    List<Double> sorted = new ArrayList<>(rates);
-    Collections.sort(sorted);
-    double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-    String note = rates.size() == 1 ? "increments: " + passes.get(0)
+    double median = median(Arrays.copyOf(rates, passes.size()));
+    String note = passes.size() == 1 ? "increments: " + passes.get(0)
         : String.format(Locale.ROOT, "%d passes, median %,.0f/s; increments per pass: %s",
-            rates.size(), median, String.join(", ", passes));
+            passes.size(), median, String.join(", ", passes));
     results.put(workload, median, note);
     save();
   }
@@ -354,7 +347,7 @@ public final class EngineRun {
           "%,d commits in %.1f s, %d writer(s)", commits.sum(), seconds, writers));
       save();
     }
-    counter("incrFsync", Integer.MAX_VALUE, 0, profile.fsyncSeconds()); // fsync-bound: no warm-up, one pass
+    counter("incrFsync", Integer.MAX_VALUE, 1, 0, profile.fsyncSeconds()); // fsync-bound: no warm-up, one pass
     engine.close();
     Directories.deleteTree(store);
   }
@@ -455,9 +448,7 @@ public final class EngineRun {
       engine.close();
       collectClosedStore();
     }
-    double[] sorted = openMillis.clone();
-    Arrays.sort(sorted);
-    results.put("open", sorted[1], String.format(Locale.ROOT,
+    results.put("open", median(openMillis), String.format(Locale.ROOT,
         "open + first get, median of 3 in a fresh JVM (%.0f, %.0f, %.0f ms; the first includes class loading)",
         openMillis[0], openMillis[1], openMillis[2]));
     results.put("heapPerKey", (double) heapBytes / keys.count(), String.format(Locale.ROOT,
@@ -519,6 +510,14 @@ public final class EngineRun {
     all[0] = first;
     System.arraycopy(rest, 0, all, 1, rest.length);
     return all;
+  }
+
+  /** The median of {@code values}: the middle one, or the mean of the middle two. */
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 
   private static long nanos(double seconds) {
