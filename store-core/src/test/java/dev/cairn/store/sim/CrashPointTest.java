@@ -97,7 +97,7 @@ class CrashPointTest {
 
   @Test
   void everyCrashPointOfFlushesCheckpointsAndCompactionsIsRecoverable() {
-    check(Workload.segmented(130 * SCALE));
+    check(Workload.segmented(200 * SCALE));
   }
 
   @Test
@@ -110,7 +110,7 @@ class CrashPointTest {
   void theSegmentedWorkloadFlushesCheckpointsCompactsAndDeletesFiles() {
     CrashReport unused = new CrashReport("coverage", 0);
     List<String> log = new CrashPointChecker(SEED, UnaryOperator.identity())
-        .run(Workload.segmented(130 * SCALE), 0, unused).fs().operationLog();
+        .run(Workload.segmented(200 * SCALE), 0, unused).fs().operationLog();
     System.out.println("segmented workload operations: " + log.stream()
         .map(op -> op.replaceAll("[0-9]{20}", "N")).collect(Collectors.groupingBy(op -> op, TreeMap::new, Collectors.counting())));
     for (String expected : List.of(
@@ -125,7 +125,7 @@ class CrashPointTest {
   void aCrashDuringRecoveryLeavesWhatTheFirstRecoveryWouldHaveFound() {
     long started = System.nanoTime();
     CrashReport report = new CrashPointChecker(SEED, UnaryOperator.identity())
-        .checkCrashesDuringRecovery(Workload.segmented(130 * SCALE), LONG ? 0 : 48);
+        .checkCrashesDuringRecovery(Workload.segmented(200 * SCALE), LONG ? 0 : 48);
     record(report, started);
   }
 }

@@ -78,7 +78,9 @@ record Workload(String name, StoreOptions options, Body body) {
   /**
    * Enough values to rotate the WAL (64 KiB) several times, so flushes, checkpoints, WAL deletion
    * and background compaction (overwrites make garbage; small segments merge) run, then an explicit
-   * {@code compact()} and a few more writes.
+   * {@code compact()} and a few more writes. With 200 or more values (about 300 KB), a flush writes
+   * a checkpoint before the {@code compact()} does: one is written once the WAL files since the
+   * last one hold four WAL files' worth.
    */
   static Workload segmented(int count) {
     StoreOptions options = syncOptions().walRotateBytes(64 * 1024).segmentBytes(1024 * 1024)

@@ -31,6 +31,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reader can need them. Running everything on one thread keeps the segment set and the
  * checkpoint simple: only this thread changes them.
  *
+ * <h2>Checkpoints</h2>
+ * A checkpoint lists every key, so its cost grows with the store, while a flush's grows with the
+ * writes. A flush therefore writes none until the WAL files since the checkpoint's replay start
+ * pass {@link #CHECKPOINT_WAL_ROTATIONS} times {@code walRotateBytes}: a store of a million keys
+ * taking small writes spent most of this thread on checkpoints of every key, one per WAL file. Until
+ * then, the checkpoint on disk still lists the segments it listed, recovery replays the WAL files
+ * from its replay start (the flushed segments it does not list are deleted as leftovers), and
+ * those WAL files are kept. Segments that compaction replaced are deleted only after a checkpoint
+ * that no longer lists them. An explicit compaction, an idle store and {@link #close()} catch the
+ * checkpoint up.
+ *
  * <h2>Crash safety</h2>
  * Every step makes its new file durable (file fsync, directory fsync) before a checkpoint refers
  * to it, and makes the checkpoint durable (write to a temporary file, fsync, rename, directory
@@ -42,6 +53,12 @@ final class Maintenance {
   private static final int SMALL_SEGMENTS_TO_MERGE = 4;
   /** How often the thread checks whether the store has been idle since the last check (see {@link #mergeIfIdle}). */
   private static final long IDLE_CHECK_MILLIS = 250;
+  /**
+   * A flush writes a checkpoint once the WAL files since the last one's replay start hold this many
+   * times {@code walRotateBytes}; recovery after a crash then replays at most about this many more
+   * WAL files than it would with a checkpoint per flush.
+   */
+  static final long CHECKPOINT_WAL_ROTATIONS = 4;
 
   private final StoreEngine engine;
   private final ScheduledExecutorService thread;
@@ -50,12 +67,19 @@ final class Maintenance {
   private final ConcurrentLinkedQueue<Generation> handedOver = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean mergeQueued = new AtomicBoolean();
   private final AtomicBoolean cleanupQueued = new AtomicBoolean();
+  private final AtomicBoolean checkpointQueued = new AtomicBoolean();
 
   // Owned by the maintenance thread (written there, published through volatile).
   private volatile List<Segment> segments;
   private long flushedSequence;
+  /** Where recovery would start replaying if the flushes so far were checkpointed. */
   private long walStartNumber;
   private long checkpointNumber;
+  /** The replay start of the checkpoint on disk: WAL files from it on are kept for recovery. */
+  private long checkpointWalStart;
+  /** Segments that compaction replaced and the checkpoint on disk may still list. */
+  private final List<Segment> replacedSinceCheckpoint = new ArrayList<>();
+  private volatile long checkpoints;
   private final List<Obsolete> obsolete = new ArrayList<>();
   /** Whether {@link #obsolete} holds a segment: set before {@link #cleanup} looks, cleared by it. */
   private volatile boolean obsoletePending;
@@ -75,6 +99,7 @@ final class Maintenance {
     this.segments = List.copyOf(segments);
     this.flushedSequence = flushedSequence;
     this.walStartNumber = walStartNumber;
+    this.checkpointWalStart = walStartNumber;
     this.checkpointNumber = checkpointNumber;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-maintenance-" + engine.directory().getFileName());
@@ -95,13 +120,18 @@ final class Maintenance {
     return pendingFlushes.get();
   }
 
+  /** How many checkpoints this store has written since it opened. */
+  long checkpoints() {
+    return checkpoints;
+  }
+
   // ---------------------------------------------------------------- scheduling
 
   /**
    * Queues the flush of a generation handed over at WAL rotation. Generations handed over while
-   * an earlier flush runs are flushed together, as one segment and one checkpoint: when writes
-   * outrun the flushing, the work per flush that grows with the store (the checkpoint, the
-   * compaction of small segments) is not paid once per WAL file.
+   * an earlier flush runs are flushed together, as one segment: when writes outrun the flushing,
+   * the work per flush that grows with the store (the compaction of small segments) is not paid
+   * once per WAL file.
    */
   void scheduleFlush(Generation generation) {
     pendingFlushes.incrementAndGet();
@@ -186,7 +216,7 @@ final class Maintenance {
    * Starts checking, every {@link #IDLE_CHECK_MILLIS}, whether the store took no commit since the
    * previous check; if so, flushes the WAL if it holds enough commits ({@link
    * StoreEngine#flushIfIdle}), and merges the index's active map into the base run if that is
-   * worth it. A store that is loaded and then only read ends up with every key in the base run,
+   * worth it, and writes a checkpoint if the last one is behind the flushes. A store that is loaded and then only read ends up with every key in the base run,
    * where a point read costs one search instead of a skip-list walk first, and with its values in
    * segments, where the run packs them and a scan reads them block by block instead of following a
    * version object and an arena slot per key. Stops at {@link #close()}.
@@ -201,6 +231,9 @@ final class Maintenance {
       engine.flushIfIdle();
       if (engine.index().wantsIdleMerge()) {
         submitOnce(mergeQueued, () -> engine.index().merge());
+      }
+      if (checkpointBehind()) {
+        submitOnce(checkpointQueued, this::checkpointIfBehind);
       }
     }
     sequenceAtIdleCheck = last;
@@ -233,8 +266,19 @@ final class Maintenance {
     void run() throws IOException;
   }
 
-  /** Finishes queued work and stops the thread. */
+  /**
+   * Finishes queued work, writes a checkpoint if the last one is behind the flushes (so that the
+   * next open replays only the WAL that was current), and stops the thread. A store that failed
+   * writes none: the next open recovers from the checkpoint on disk.
+   */
   void close() {
+    if (engine.pipeline().failure() == null) {
+      try {
+        submit(this::checkpointIfBehind);
+      } catch (RejectedExecutionException e) {
+        // already shut down
+      }
+    }
     thread.shutdown();
     boolean interrupted = false;
     while (!thread.isTerminated()) {
@@ -256,8 +300,9 @@ final class Maintenance {
   // ---------------------------------------------------------------- flush
 
   /**
-   * Flushes every generation handed over so far as one, compacts if that is due, and writes one
-   * checkpoint for both. Does nothing if an earlier run took the generations already.
+   * Flushes every generation handed over so far as one, compacts if that is due, and writes a
+   * checkpoint if the WAL files since the last one's replay start pass their budget. Does nothing
+   * if an earlier run took the generations already.
    */
   private void flushHandedOver() throws IOException {
     List<Generation> taken = new ArrayList<>();
@@ -272,16 +317,44 @@ final class Maintenance {
     } finally {
       pendingFlushes.addAndGet(-taken.size());
     }
-    List<Segment> replaced = engine.options().backgroundCompaction() ? compactSegments(false) : List.of();
-    writeCheckpoint();
-    retire(replaced);
+    if (engine.options().backgroundCompaction()) {
+      replacedSinceCheckpoint.addAll(compactSegments(false));
+    }
+    if (walBytesSinceCheckpoint() >= CHECKPOINT_WAL_ROTATIONS * engine.options().walRotateBytes()) {
+      writeCheckpoint();
+    }
     enforceRetention();
     cleanup();
   }
 
+  /** The bytes of the flushed WAL files that the checkpoint on disk still needs replayed. */
+  private long walBytesSinceCheckpoint() throws IOException {
+    long bytes = 0;
+    for (WalHistory.WalFile f : engine.history().files()) {
+      if (f.number() >= checkpointWalStart && f.number() < walStartNumber) {
+        working = f.path();
+        bytes += engine.vfs().size(f.path());
+      }
+    }
+    return bytes;
+  }
+
+  /** Whether a flush or a compaction happened since the checkpoint on disk was written. */
+  private boolean checkpointBehind() {
+    return walStartNumber != checkpointWalStart || !replacedSinceCheckpoint.isEmpty();
+  }
+
+  private void checkpointIfBehind() throws IOException {
+    if (checkpointBehind()) {
+      writeCheckpoint();
+      enforceRetention();
+      cleanup();
+    }
+  }
+
   /**
    * Writes the in-memory values of {@code g} into a new segment and points the index at them. The
-   * next checkpoint makes the segment count and the WAL files of {@code g} history.
+   * next checkpoint makes the segment count for recovery and the WAL files of {@code g} history.
    */
   private void flush(Generation g) throws IOException {
     long number = engine.nextFileNumber();
@@ -310,15 +383,16 @@ final class Maintenance {
   }
 
   /**
-   * Deletes the oldest WAL files that recovery no longer needs (below the replay start) while the
-   * history exceeds its byte budget or they are older than its age limit.
+   * Deletes the oldest WAL files that recovery no longer needs (below the replay start of the
+   * checkpoint on disk) while the history exceeds its byte budget or they are older than its age
+   * limit.
    */
   private void enforceRetention() throws IOException {
     WalHistory history = engine.history();
     List<WalHistory.WalFile> files = new ArrayList<>();
     long totalBytes = 0;
     for (WalHistory.WalFile f : history.files()) {
-      if (f.number() < walStartNumber) {
+      if (f.number() < checkpointWalStart) {
         files.add(f);
         working = f.path();
         try {
@@ -351,7 +425,7 @@ final class Maintenance {
    * Writes a checkpoint of every key whose newest version is at or below the flushed sequence (all
    * of which are in segments); newer changes are in WAL files the checkpoint tells recovery to
    * replay, fsynced before the checkpoint is renamed into place. Then deletes the previous
-   * checkpoint.
+   * checkpoint, and queues the segments that compaction replaced since it for deletion.
    */
   private void writeCheckpoint() throws IOException {
     List<Segment> live = segments;
@@ -380,6 +454,10 @@ final class Maintenance {
     engine.vfs().syncDirectory(engine.directory());
     long previous = checkpointNumber;
     checkpointNumber = number;
+    checkpointWalStart = walStartNumber;
+    checkpoints++;
+    retire(replacedSinceCheckpoint);
+    replacedSinceCheckpoint.clear();
     if (previous > 0) {
       working = FileNames.path(engine.directory(), FileNames.Kind.CHECKPOINT, previous);
       engine.vfs().delete(working);
@@ -407,19 +485,19 @@ final class Maintenance {
 
   // ---------------------------------------------------------------- compaction
 
+  /**
+   * Compacts, then catches the checkpoint up (so that the replaced segments, and the WAL files that
+   * retention allows, are deleted as soon as no snapshot reads them).
+   */
   private void compact(boolean everySegmentWithGarbage) throws IOException {
-    List<Segment> replaced = compactSegments(everySegmentWithGarbage);
-    if (!replaced.isEmpty()) {
-      writeCheckpoint();
-      retire(replaced);
-      cleanup();
-    }
+    replacedSinceCheckpoint.addAll(compactSegments(everySegmentWithGarbage));
+    checkpointIfBehind();
   }
 
   /**
    * Rewrites the live records of the segments worth compacting into new ones, and returns the
    * segments replaced (none if none was worth it). They stay on disk, and listed by the
-   * checkpoint on disk, until {@link #retire} them after the next checkpoint.
+   * checkpoint on disk, until the next checkpoint {@link #retire}s them.
    */
   private List<Segment> compactSegments(boolean everySegmentWithGarbage) throws IOException {
     if (everySegmentWithGarbage) {

@@ -98,28 +98,6 @@ class FlushSchedulingTest {
   }
 
   @Test
-  void aFlushAndTheCompactionAfterItWriteOneCheckpoint() throws Exception {
-    CheckpointCount vfs = new CheckpointCount();
-    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).build();
-    int flushes = 6; // the fourth leaves four small segments, which the compaction after it merges
-    try (Store store = StoreEngine.open(dir, options, vfs)) {
-      StoreEngine engine = (StoreEngine) store;
-      int key = 0;
-      for (int flush = 1; flush <= flushes; flush++) {
-        long rotations = engine.wal().number();
-        while (engine.wal().number() == rotations) {
-          store.put(key(key), value(key));
-          key++;
-        }
-        engine.maintenance().submit(() -> {}).join(); // after the flush task, checkpoint included
-        assertEquals(flush, vfs.checkpoints.get(), "checkpoints after flush " + flush);
-      }
-      assertTrue(engine.maintenance().compactions() > 0, "the small segments were compacted");
-      assertEquals(flushes, vfs.checkpoints.get(), "one checkpoint per flush, compaction included");
-    }
-  }
-
-  @Test
   void generationsJoinInOrderAndOutOfOrderOnesAreRefused() {
     Generation first = new Generation(3, 3, 10, List.of(key(1), key(2)));
     Generation second = new Generation(5, 7, 25, List.of(key(2), key(3)));
@@ -151,23 +129,6 @@ class FlushSchedulingTest {
     while (!condition.getAsBoolean()) {
       assertFalse(System.nanoTime() > deadline, "timed out waiting: " + what);
       Thread.sleep(1);
-    }
-  }
-
-  /** The real file system, counting the checkpoint files created (each is written to a temporary file first). */
-  private static final class CheckpointCount extends ForwardingVfs {
-    final AtomicInteger checkpoints = new AtomicInteger();
-
-    CheckpointCount() {
-      super(new NioVfs());
-    }
-
-    @Override
-    protected VfsFile openFile(Path file, Opening how) throws IOException {
-      if (how.creates() && file.getFileName().toString().endsWith(CheckpointFormat.SUFFIX + ".tmp")) {
-        checkpoints.incrementAndGet();
-      }
-      return super.openFile(file, how);
     }
   }
 }
