@@ -215,11 +215,12 @@ final class Maintenance {
   /**
    * Starts checking, every {@link #IDLE_CHECK_MILLIS}, whether the store took no commit since the
    * previous check; if so, flushes the WAL if it holds enough commits ({@link
-   * StoreEngine#flushIfIdle}), and merges the index's active map into the base run if that is
-   * worth it, and writes a checkpoint if the last one is behind the flushes. A store that is loaded and then only read ends up with every key in the base run,
-   * where a point read costs one search instead of a skip-list walk first, and with its values in
-   * segments, where the run packs them and a scan reads them block by block instead of following a
-   * version object and an arena slot per key. Stops at {@link #close()}.
+   * StoreEngine#flushIfIdle}), merges the index's active map into the base run if that is worth
+   * it, and writes a checkpoint if the last one is behind the flushes. A store that is loaded and
+   * then only read ends up with every key in the base run, where a point read costs one search
+   * instead of a skip-list walk first, and with its values in segments, where the run packs them
+   * and a scan reads them block by block instead of following a version object and an arena slot
+   * per key. Stops at {@link #close()}.
    */
   void scheduleIdleMerges() {
     thread.scheduleWithFixedDelay(this::mergeIfIdle, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -272,12 +273,14 @@ final class Maintenance {
    * writes none: the next open recovers from the checkpoint on disk.
    */
   void close() {
-    if (engine.pipeline().failure() == null) {
-      try {
-        submit(this::checkpointIfBehind);
-      } catch (RejectedExecutionException e) {
-        // already shut down
-      }
+    try {
+      submit(() -> {
+        if (engine.pipeline().failure() == null) {
+          checkpointIfBehind();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // already shut down
     }
     thread.shutdown();
     boolean interrupted = false;
