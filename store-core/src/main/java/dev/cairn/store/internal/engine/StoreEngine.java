@@ -52,8 +52,8 @@ import java.util.function.UnaryOperator;
  * leader writes a group of commits to the WAL, fsyncs when the durability asks for it, and applies
  * them to the {@link KeyIndex}, where new values stay in memory. When the WAL passes {@code
  * walRotateBytes} the leader starts a new one and hands the old generation to {@link Maintenance},
- * which packs its values into a segment and checkpoints the index. The old WAL is fsynced off the
- * write path, by {@link #syncWal()}.
+ * which packs its values into a segment and, once enough WAL has been packed, checkpoints the
+ * index. The old WAL is fsynced off the write path, by {@link #syncWal()}.
  *
  * <h2>Read path</h2>
  * A point read looks the key up in the index: a value in memory is returned at once; a stored one
