@@ -80,8 +80,11 @@ class FileDamageSweepTest {
     Path dir = tmp.resolve("store");
     model = new CommitModel();
     Random random = new Random(42);
-    try (Store store = Store.open(dir, OPTIONS)) {
-      writeCommits(store, random, 0, 700);
+    // Two sessions, each rotating the WAL once: two segments, which one flush can never join.
+    for (int session = 0; session < 2; session++) {
+      try (Store store = Store.open(dir, OPTIONS)) {
+        writeCommits(store, random, session * 350, 350);
+      }
     }
     FlushGateVfs gate = new FlushGateVfs();
     try (Store store = StoreEngine.open(dir, OPTIONS, gate)) {
