@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.Durability;
 import dev.cairn.store.Store;
+import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointReader;
+import dev.cairn.store.internal.fs.ForwardingVfs;
 import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.sim.CrashMode;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,6 +148,40 @@ class CheckpointScheduleTest {
 
     try (Store reopened = StoreEngine.open(DIR, options().build(), vfs)) {
       assertEquals(2, reopened.stats().segments(), "both flushed segments are listed, none was deleted");
+      writes.assertReadable(reopened);
+    }
+  }
+
+  @Test
+  void closeOfAFailedStoreWritesNoCheckpoint_theNextOpenRecoversFromTheOneOnDisk() throws Exception {
+    MemoryVfs vfs = new MemoryVfs();
+    AtomicBoolean failSyncs = new AtomicBoolean();
+    Vfs failing = new ForwardingVfs(vfs) {
+      @Override
+      protected VfsFile wrap(VfsFile file) {
+        return new ForwardingFile(file) {
+          @Override
+          public void sync() throws IOException {
+            if (failSyncs.get()) {
+              throw new IOException("injected fsync failure");
+            }
+            super.sync();
+          }
+        };
+      }
+    };
+    StoreEngine engine = (StoreEngine) StoreEngine.open(DIR, options().build(), failing);
+    Writes writes = new Writes(engine);
+    writes.untilRotation(engine);
+    engine.maintenance().submit(() -> {}).join();
+    failSyncs.set(true);
+    assertThrows(StoreException.class, () -> engine.put(new byte[] {1}, new byte[] {2}), "the store latches");
+    failSyncs.set(false); // the disk works again, but the store stays failed
+    engine.close();
+    assertEquals(0, engine.maintenance().checkpoints());
+    assertEquals(List.of(), List.copyOf(files(vfs, FileNames.Kind.CHECKPOINT)), "no checkpoint after the failure");
+
+    try (Store reopened = StoreEngine.open(DIR, options().build(), vfs)) {
       writes.assertReadable(reopened);
     }
   }
