@@ -2,7 +2,9 @@ package dev.cairn.store.internal.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.util.Bytes;
@@ -24,6 +26,11 @@ class PackedKeysTest {
     return keys;
   }
 
+  /** Entries per chunk of a packing of keys of about {@code expectedKeyBytes}. */
+  private static int chunk(int expectedKeyBytes) {
+    return 1 << PackedKeys.shiftFor(expectedKeyBytes);
+  }
+
   private static void assertHolds(byte[][] keys, PackedKeys packed) {
     for (int i = 0; i < keys.length; i++) {
       assertArrayEquals(keys[i], packed.key(i), "key " + i);
@@ -36,7 +43,7 @@ class PackedKeysTest {
 
   @Test
   void keysOfMixedLengthsComeBackAsAdded_acrossChunks() {
-    byte[][] keys = keysOfMixedLengths(2 * PackedKeys.CHUNK + 77);
+    byte[][] keys = keysOfMixedLengths(2 * chunk(20) + 77);
     PackedKeys.Builder builder = new PackedKeys.Builder(keys.length, 20);
     for (byte[] k : keys) {
       builder.add(k);
@@ -47,13 +54,14 @@ class PackedKeysTest {
 
   @Test
   void keysCopiedFromAnotherPackingComeBackAsAdded() {
-    byte[][] keys = keysOfMixedLengths(PackedKeys.CHUNK + 5);
+    byte[][] keys = keysOfMixedLengths(chunk(20) + 5);
     PackedKeys.Builder first = new PackedKeys.Builder(keys.length, 20);
     for (byte[] k : keys) {
       first.add(k);
     }
     PackedKeys original = first.build();
-    // Copied with one key in front, so that every key lands at another offset and chunk boundary.
+    // Copied with one key in front, so that every key lands at another offset, into chunks of
+    // another size (keys of about 4 bytes make larger chunks than keys of about 20).
     byte[] extra = {1, 2, 3};
     PackedKeys.Builder second = new PackedKeys.Builder(keys.length + 10, 4);
     second.add(extra);
@@ -69,6 +77,7 @@ class PackedKeysTest {
       i += n;
     }
     PackedKeys copy = second.build();
+    assertNotEquals(original.chunkSize(), copy.chunkSize());
     assertArrayEquals(extra, copy.key(0));
     assertEquals(keys.length + 1, second.count());
     for (int j = 0; j < keys.length; j++) {
@@ -98,13 +107,13 @@ class PackedKeysTest {
 
   @Test
   void keysOfOneLengthComeBackAsAdded_alsoWhenAnotherLengthArrivesMidChunk() {
-    byte[][] keys = keysOfOneLength(2 * PackedKeys.CHUNK + 77, PackedKeys.CHUNK + 100);
+    byte[][] keys = keysOfOneLength(2 * chunk(16) + 77, chunk(16) + 100);
     assertHolds(keys, pack(keys));
   }
 
   @Test
   void keysOfOneLengthCopiedInBulkComeBackAsAdded_whetherTheTargetChunkHasTheirLengthOrNot() {
-    byte[][] keys = keysOfOneLength(PackedKeys.CHUNK + 5, -1);
+    byte[][] keys = keysOfOneLength(chunk(16) + 5, -1);
     PackedKeys original = pack(keys);
 
     // Aligned copies into chunks of the same length, then a key of another length at the end.
@@ -129,6 +138,29 @@ class PackedKeysTest {
       assertArrayEquals(keys[j], shiftedCopy.key(j + 1), "copied key " + j);
       assertEquals(0, shiftedCopy.compare(j + 1, keys[j]), "copied key " + j + " against itself");
     }
+  }
+
+  /**
+   * G1 allocates an array of half a region or more (512 KiB on heaps under 4 GiB) in whole regions
+   * of its own; a chunk must stay under that, whatever the keys' length, and hold as many keys as
+   * {@link PackedKeys#CHUNK_BYTES} allows.
+   */
+  @Test
+  void chunksStayUnderHalfOfTheSmallestG1Region_forEveryKeyLength() {
+    for (int length = 0; length <= StoreOptions.MAX_KEY_BYTES; length++) {
+      long chunkBytes = (long) Math.max(1, length) * chunk(length);
+      assertTrue(chunkBytes <= PackedKeys.CHUNK_BYTES, "keys of " + length + " bytes: " + chunkBytes);
+      assertTrue(chunk(length) == PackedKeys.MAX_CHUNK || 2 * chunkBytes > PackedKeys.CHUNK_BYTES,
+          "keys of " + length + " bytes: chunks of " + chunk(length) + " keys could be twice as large");
+    }
+    assertTrue(PackedKeys.CHUNK_BYTES * 3 / 2 < 512 * 1024, "room for keys half as long again as expected");
+    assertEquals(16_384, chunk(16));
+
+    byte[][] keys = keysOfOneLength(3 * chunk(16), -1);
+    PackedKeys packed = pack(keys);
+    assertEquals(chunk(16), packed.chunkSize());
+    assertTrue(packed.bytes() <= 3L * PackedKeys.CHUNK_BYTES + 3 * 64, "bytes: " + packed.bytes());
+    assertHolds(keys, packed);
   }
 
   @Test
