@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * store-benchmarks/compare --profile quick --engines cairn,lmdb # a subset
  * </pre>
  *
- * <p>Options: {@code --heap 4g} (each forked JVM's fixed heap), {@code --out FILE} (default {@code
+ * <p>Options: {@code --heap 4g} (each forked JVM's fixed heap; the profile's by default, see {@link
+ * Profile#heap()}), {@code --out FILE} (default {@code
  * ../BENCHMARKS.md} from {@code store-benchmarks/}, i.e. the repository root). Stores live under
  * {@code store-benchmarks/target/compare/} and are deleted as each workload ends; each JVM's output
  * goes to the console.
@@ -46,8 +47,8 @@ public final class Compare implements Callable<Integer> {
       description = "engines to run, comma-separated (default: all of cairn, rocksdb, lmdb, mapdb, mvstore, xodus, chronicle, sqlite)")
   private List<String> engines = Engines.IDS;
 
-  @Option(names = "--heap", description = "fixed heap of each forked engine JVM (default: 4g)")
-  private String heap = "4g";
+  @Option(names = "--heap", description = "fixed heap of each forked engine JVM (default: the profile's, 2g for quick)")
+  private String heap;
 
   @Option(names = "--out", description = "the report (default: ../BENCHMARKS.md, the repository root)")
   private Path out = Path.of("..", "BENCHMARKS.md");
@@ -63,6 +64,7 @@ public final class Compare implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Profile profile = Profile.named(profileName);
+    String heap = this.heap != null ? this.heap : profile.heap();
     for (String engine : engines) {
       Engines.create(engine);
     }
