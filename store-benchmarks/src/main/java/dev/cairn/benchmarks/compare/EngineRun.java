@@ -144,8 +144,8 @@ public final class EngineRun {
   /**
    * Workload 1: random fill, one writer, 100-byte values; the rest loaded in batches, in the same
    * random order, so that every engine's store is what random writes make of it. (Loaded in key
-   * order, MapDB took 44 s for them instead of 64 s, but its scans ran 1.8 times as fast as after
-   * random writes, and LMDB's and Xodus's twice as fast.)
+   * order, they took MapDB 44 s instead of 52 to 64 s, but its scans then ran 1.7 times and Xodus's
+   * 2.5 times as fast as in the next run, which loaded them in random order.)
    */
   private void fill(Keys keys) {
     progress("1: random fill of %,d keys, 100-byte values, box %.0f s", keys.count(), profile.fillSeconds());
