@@ -30,6 +30,12 @@ import java.util.TreeSet;
  * checkpoint, and are deleted, but only after the state is known to be good.
  */
 final class Recovery {
+  /**
+   * Replayed records applied between two checks for a due merge of the index (see {@link
+   * #applyReplayed}).
+   */
+  private static final int REPLAY_SLICE = 4096;
+
   /** What recovery found. */
   record State(
       List<Segment> segments,
@@ -49,6 +55,21 @@ final class Recovery {
   record WalFile(long number, long startSequence, int version, long length, boolean holdsCommits) {}
 
   private Recovery() {}
+
+  /**
+   * Applies replayed records a slice at a time, and merges the index's active map into its base
+   * run whenever a merge is due, as the maintenance thread does while a store takes writes (it
+   * does not run yet). Applied whole, a million records after a crash went into one skip list of a
+   * million keys: 87% of a 3.5 s open went to its inserts.
+   */
+  private static void applyReplayed(KeyIndex index, List<WalRecord> records) {
+    for (int from = 0; from < records.size(); from += REPLAY_SLICE) {
+      index.apply(records.subList(from, Math.min(records.size(), from + REPLAY_SLICE)));
+      if (index.wantsMerge()) {
+        index.merge();
+      }
+    }
+  }
 
   /** Growable parallel arrays of checkpoint entries. */
   private static final class EntryArrays {
@@ -183,7 +204,7 @@ final class Recovery {
           }
           break;
         }
-        index.apply(fresh);
+        applyReplayed(index, fresh);
         previousWal = n;
         previousEnd = result.validEnd();
         if ((result.tornTail() || result.zeroTail()) && result.validEnd() > 0) {

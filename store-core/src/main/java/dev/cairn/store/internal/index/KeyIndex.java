@@ -477,7 +477,8 @@ public final class KeyIndex {
   /**
    * Merges the active map into the base run: freezes it (new writes go to a fresh map), builds the
    * new run without holding the lock, and publishes it in place of the frozen map and the old run.
-   * Readers see the same heads throughout. Only from the maintenance thread.
+   * Readers see the same heads throughout. Only from the maintenance thread, or from recovery
+   * before that thread starts.
    */
   public void merge() {
     if (freeze()) {
