@@ -208,10 +208,7 @@ public final class StoreEngine implements Store {
         state.checkpointNumber());
     pipeline = new CommitPipeline(this, options.durability().isSync());
     maintenance.scheduleRetention(); // after the pipeline exists: a failed retention latches it
-    maintenance.scheduleIdleMerges();
-    if (index.wantsMerge()) {
-      maintenance.scheduleMerge(); // the replayed WAL's writes
-    }
+    maintenance.scheduleIdleMerges(); // recovery merged as it replayed: no merge is due yet
     if (!options.durability().isSync()) {
       long periodMillis = Math.max(1, options.durability().interval().toMillis());
       syncer = Executors.newSingleThreadScheduledExecutor(r -> {
