@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.internal.engine.StoreEngine;
-import dev.cairn.store.internal.fs.ForwardingVfs;
 import dev.cairn.store.internal.fs.NioVfs;
-import dev.cairn.store.internal.fs.VfsFile;
-import java.io.IOException;
+import dev.cairn.store.sim.FailingSyncVfs;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,31 +16,9 @@ class FailedFsyncTest {
   @TempDir
   Path dir;
 
-  /** The real file system, whose file fsyncs fail while {@link #failSyncs} is set. */
-  static final class FailingSyncVfs extends ForwardingVfs {
-    final AtomicBoolean failSyncs = new AtomicBoolean();
-
-    FailingSyncVfs() {
-      super(new NioVfs());
-    }
-
-    @Override
-    protected VfsFile wrap(VfsFile file) {
-      return new ForwardingFile(file) {
-        @Override
-        public void sync() throws IOException {
-          if (failSyncs.get()) {
-            throw new IOException("injected fsync failure");
-          }
-          super.sync();
-        }
-      };
-    }
-  }
-
   @Test
   void failedFsyncFailsTheWriteAndEveryLaterWrite_readsGoOn_reopenRecovers() {
-    FailingSyncVfs vfs = new FailingSyncVfs();
+    FailingSyncVfs vfs = new FailingSyncVfs(new NioVfs());
     StoreOptions sync = StoreOptions.builder().durability(Durability.SYNC).build();
     Store store = StoreEngine.open(dir, sync, vfs);
     store.put("before", "1");
@@ -65,7 +40,7 @@ class FailedFsyncTest {
 
   @Test
   void failedPeriodicFsyncLatchesTheStoreAndFlushReportsIt() {
-    FailingSyncVfs vfs = new FailingSyncVfs();
+    FailingSyncVfs vfs = new FailingSyncVfs(new NioVfs());
     Store store = StoreEngine.open(dir, StoreOptions.defaults(), vfs);
     store.put("a", "1");
     vfs.failSyncs.set(true);

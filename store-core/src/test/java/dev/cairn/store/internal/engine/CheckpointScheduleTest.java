@@ -14,10 +14,10 @@ import dev.cairn.store.StoreException;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.checkpoint.CheckpointMeta;
 import dev.cairn.store.internal.checkpoint.CheckpointReader;
-import dev.cairn.store.internal.fs.ForwardingVfs;
 import dev.cairn.store.internal.fs.Vfs;
 import dev.cairn.store.internal.fs.VfsFile;
 import dev.cairn.store.sim.CrashMode;
+import dev.cairn.store.sim.FailingSyncVfs;
 import dev.cairn.store.sim.MemoryVfs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,28 +154,14 @@ class CheckpointScheduleTest {
   @Test
   void closeOfAFailedStoreWritesNoCheckpoint_theNextOpenRecoversFromTheOneOnDisk() throws Exception {
     MemoryVfs vfs = new MemoryVfs();
-    AtomicBoolean failSyncs = new AtomicBoolean();
-    Vfs failing = new ForwardingVfs(vfs) {
-      @Override
-      protected VfsFile wrap(VfsFile file) {
-        return new ForwardingFile(file) {
-          @Override
-          public void sync() throws IOException {
-            if (failSyncs.get()) {
-              throw new IOException("injected fsync failure");
-            }
-            super.sync();
-          }
-        };
-      }
-    };
+    FailingSyncVfs failing = new FailingSyncVfs(vfs);
     StoreEngine engine = (StoreEngine) StoreEngine.open(DIR, options().build(), failing);
     Writes writes = new Writes(engine);
     writes.untilRotation(engine);
     engine.maintenance().submit(() -> {}).join();
-    failSyncs.set(true);
+    failing.failSyncs.set(true);
     assertThrows(StoreException.class, () -> engine.put(new byte[] {1}, new byte[] {2}), "the store latches");
-    failSyncs.set(false); // the disk works again, but the store stays failed
+    failing.failSyncs.set(false); // the disk works again, but the store stays failed
     engine.close();
     assertEquals(0, engine.maintenance().checkpoints());
     assertEquals(List.of(), List.copyOf(files(vfs, FileNames.Kind.CHECKPOINT)), "no checkpoint after the failure");
