@@ -218,7 +218,7 @@ final class Maintenance {
    * StoreEngine#flushIfIdle}), merges the index's active map into the base run if that is worth
    * it, and writes a checkpoint if the last one is behind the flushes. A store that is loaded and
    * then only read ends up with every key in the base run, where a point read costs one search
-   * instead of a skip-list walk first, and with its values in segments, where the run packs them
+   * instead of a walk down the active map first, and with its values in segments, where the run packs them
    * and a scan reads them block by block instead of following a version object and an arena slot
    * per key. Stops at {@link #close()}.
    */

@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -18,11 +16,11 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Design</h2>
  * Like a small log-structured merge tree, the index has levels, newest first: an <em>active</em>
- * {@link ConcurrentSkipListMap} that takes every write, possibly a <em>frozen</em> one being merged
+ * {@link MemTable} that takes every write, possibly a <em>frozen</em> one being merged
  * away, and a <em>base</em> {@link SortedRun} of sorted arrays. A key's head is its entry in the
  * newest level that holds it; a delete of a key a lower level holds leaves a tombstone in the
  * active map. Writes therefore insert into a map of recent keys only, which stays small enough to
- * be cache-friendly, and the bulk of the keys costs a few arrays instead of skip-list nodes. When
+ * be cache-friendly, and the bulk of the keys costs a few arrays instead of tree nodes. When
  * the active map has taken {@link #wantsMerge enough keys}, the maintenance thread calls {@link
  * #merge()}: the active map is frozen (writes go to a fresh one) and merged into a new base run,
  * which then replaces the frozen map and the old run in one step.
@@ -80,10 +78,10 @@ public final class KeyIndex {
    * The levels, newest first; replaced as a whole. {@code frozen} is null but during a merge. Each
    * map has a {@link KeyFilter} of the keys written into it.
    */
-  private record Levels(ConcurrentSkipListMap<byte[], Version> active, KeyFilter activeKeys,
-      ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
+  private record Levels(MemTable active, KeyFilter activeKeys,
+      MemTable frozen, KeyFilter frozenKeys, SortedRun base) {
     /** A fresh active map above {@code frozen} and {@code base}. */
-    static Levels withNewActive(ConcurrentSkipListMap<byte[], Version> frozen, KeyFilter frozenKeys, SortedRun base) {
+    static Levels withNewActive(MemTable frozen, KeyFilter frozenKeys, SortedRun base) {
       return new Levels(newMap(), new KeyFilter(mergeKeys(base.size()) * 2), frozen, frozenKeys, base);
     }
   }
@@ -115,8 +113,8 @@ public final class KeyIndex {
   /** The last sequence of the previous WAL generation: a version above it is listed in {@link #memKeys}. */
   private long memKeysAfter;
 
-  private static ConcurrentSkipListMap<byte[], Version> newMap() {
-    return new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+  private static MemTable newMap() {
+    return new MemTable();
   }
 
   // ---------------------------------------------------------------- reads
@@ -189,24 +187,11 @@ public final class KeyIndex {
       toExclusive = fromInclusive;
     }
     return new MergedIterator(
-        sub(l.active, fromInclusive, toExclusive).entrySet().iterator(),
-        l.frozen == null ? null : sub(l.frozen, fromInclusive, toExclusive).entrySet().iterator(),
+        l.active.walk(fromInclusive, toExclusive),
+        l.frozen == null ? null : l.frozen.walk(fromInclusive, toExclusive),
         l.base,
         fromInclusive == null ? 0 : l.base.lowerBound(fromInclusive),
         toExclusive == null ? l.base.size() : l.base.lowerBound(toExclusive));
-  }
-
-  private static NavigableMap<byte[], Version> sub(ConcurrentSkipListMap<byte[], Version> map, byte[] from, byte[] to) {
-    if (from == null && to == null) {
-      return map;
-    }
-    if (from == null) {
-      return map.headMap(to, false);
-    }
-    if (to == null) {
-      return map.tailMap(from, true);
-    }
-    return map.subMap(from, true, to, false);
   }
 
   /** Every head, for maintenance scans; the frozen map and the base do not change meanwhile. */
@@ -394,7 +379,8 @@ public final class KeyIndex {
 
   private void settleLocked() {
     Levels l = levels;
-    for (Map.Entry<byte[], Version> e : l.active.entrySet()) {
+    for (Iterator<Map.Entry<byte[], Version>> it = l.active.walk(null, null); it.hasNext(); ) {
+      Map.Entry<byte[], Version> e = it.next();
       Version v = e.getValue();
       if (v.uncountedBelow) {
         v.uncountedBelow = false;
@@ -402,7 +388,8 @@ public final class KeyIndex {
       }
     }
     if (l.frozen != null) {
-      for (Map.Entry<byte[], Version> e : l.frozen.entrySet()) {
+      for (Iterator<Map.Entry<byte[], Version>> it = l.frozen.walk(null, null); it.hasNext(); ) {
+        Map.Entry<byte[], Version> e = it.next();
         Version v = e.getValue();
         if (v.uncountedBelow) {
           v.uncountedBelow = false;
@@ -534,7 +521,7 @@ public final class KeyIndex {
    *
    * <p>Each chunk holds the read side of the lock: that keeps commits (the other mutator) out, and
    * readers' optimistic stamps stay valid. A reader that finds a head while it moves finds the same
-   * write at either location: the skip lists swap the version atomically, and the base run's slots
+   * write at either location: the maps swap the version under their leaves' stamps, and the base run's slots
    * are read under their own stamps.
    */
   public int replaceHeads(List<Replacement> replacements) {

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
@@ -350,14 +349,14 @@ final class SortedRun {
    * Version#uncountedBelow} that hides one of this run's is added to {@code shadowed}, for the
    * caller to count the hidden one out.
    */
-  SortedRun mergeUnder(ConcurrentSkipListMap<byte[], Version> newer, List<Shadowed> shadowed) {
+  SortedRun mergeUnder(MemTable newer, List<Shadowed> shadowed) {
     MergeOutput out = new MergeOutput(size + newer.size(), size == 0 ? 16 : (int) (keys.bytes() / size));
     // This run's entries copied as they are gather into one range, [copyFrom, copyFrom + copyCount),
     // copied in one go when another entry comes between or the merge ends.
     int copyFrom = 0;
     int copyCount = 0;
     int i = 0;
-    Iterator<Map.Entry<byte[], Version>> it = newer.entrySet().iterator();
+    Iterator<Map.Entry<byte[], Version>> it = newer.walk(null, null);
     Map.Entry<byte[], Version> e = it.hasNext() ? it.next() : null;
     long ePrefix = e == null ? 0 : Bytes.keyPrefix(e.getKey());
     while (e != null || i < size) {

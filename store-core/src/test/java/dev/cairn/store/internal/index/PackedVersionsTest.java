@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -131,7 +130,7 @@ class PackedVersionsTest {
       baseVersions[i] = Version.stored(i + 1, second, 2L * i, 7, 1, i % 2 == 0 ? null : older);
       run.setVersion(i, baseVersions[i]);
     }
-    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    MemTable newer = new MemTable();
     for (int i = 0; i < n; i += 1000) {
       newer.put(keys[2 * i + 1], Version.inMemory(n + i, new byte[] {2}, 0, 1, null));
     }
@@ -156,7 +155,7 @@ class PackedVersionsTest {
     Version kept = Version.tombstone(3, older); // a snapshot still reads what it hides
     Version packed = Version.stored(2, second, 4096, 9, 1, null);
     SortedRun run = new SortedRun(keys, new Version[] {Version.stored(1, first, 0, 0, 1, null), kept, packed}, 3);
-    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    MemTable newer = new MemTable();
     newer.put(keys[0], Version.tombstone(4, null));
     newer.put(keys[3], Version.stored(5, first, 8192, 1, 1, null));
     SortedRun merged = run.mergeUnder(newer, new ArrayList<>());

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.junit.jupiter.api.Test;
 
 /** {@link SortedRun#find} agrees with a plain binary search, whatever the keys' eight-byte prefixes. */
@@ -141,7 +140,7 @@ class SortedRunTest {
     assertEquals(versions[0], run.get(keys[SortedRun.CHUNK]));
     run.setVersion(SortedRun.CHUNK, versions[SortedRun.CHUNK]);
 
-    ConcurrentSkipListMap<byte[], Version> newer = new ConcurrentSkipListMap<>(Bytes.KEY_ORDER);
+    MemTable newer = new MemTable();
     TreeMap<byte[], Version> expected = new TreeMap<>(Bytes.KEY_ORDER);
     for (int i = 0; i < size; i++) {
       expected.put(keys[i], versions[i]);
