@@ -82,7 +82,7 @@ public final class KeyIndex {
       MemTable frozen, KeyFilter frozenKeys, SortedRun base) {
     /** A fresh active map above {@code frozen} and {@code base}. */
     static Levels withNewActive(MemTable frozen, KeyFilter frozenKeys, SortedRun base) {
-      return new Levels(newMap(), new KeyFilter(mergeKeys(base.size()) * 2), frozen, frozenKeys, base);
+      return new Levels(new MemTable(), new KeyFilter(mergeKeys(base.size()) * 2), frozen, frozenKeys, base);
     }
   }
 
@@ -112,10 +112,6 @@ public final class KeyIndex {
   private List<byte[]> memKeys = new ArrayList<>();
   /** The last sequence of the previous WAL generation: a version above it is listed in {@link #memKeys}. */
   private long memKeysAfter;
-
-  private static MemTable newMap() {
-    return new MemTable();
-  }
 
   // ---------------------------------------------------------------- reads
 

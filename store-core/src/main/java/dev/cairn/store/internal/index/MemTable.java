@@ -60,7 +60,10 @@ final class MemTable {
     return leafFor(root, prefix, key).get(prefix, key);
   }
 
-  /** Maps {@code key} to {@code version}; returns the head it replaced, or null. Writer only. */
+  /**
+   * Maps {@code key} to {@code version}; returns the head it replaced, or null. Not concurrently
+   * with another {@code put} or {@link #replace} (the index calls it under its write lock).
+   */
   Version put(byte[] key, Version version) {
     long prefix = Bytes.keyPrefix(key);
     Branch[] path = this.path;
@@ -134,7 +137,8 @@ final class MemTable {
 
   /**
    * Replaces {@code key}'s head with {@code replacement} if it is {@code expected} (by identity).
-   * Writer only.
+   * Not concurrently with {@link #put} or another {@code replace} (the index calls it from its
+   * maintenance thread under its read lock, which keeps puts out).
    */
   boolean replace(byte[] key, Version expected, Version replacement) {
     long prefix = Bytes.keyPrefix(key);
