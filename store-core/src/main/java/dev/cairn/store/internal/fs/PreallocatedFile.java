@@ -20,8 +20,9 @@ import java.util.List;
  * <ul>
  *   <li><b>mapped</b>: an append is a copy into mapped pages, with no system call, and is in the
  *       operating system's page cache (so it survives a crash of this process) when it returns.
- *       {@link #sync()} forces the pages appended since the last sync (msync, a data sync of
- *       their range).
+ *       {@link #sync()} unmaps the windows that are full and fsyncs the file, or, if only the
+ *       last window took appends, forces the pages appended to it since the last sync (msync, a
+ *       data sync of their range).
  *   <li><b>positional</b>: an append is a write into the preallocated space. {@link #sync()} is
  *       an fdatasync.
  * </ul>
@@ -176,6 +177,11 @@ final class PreallocatedFile implements VfsFile {
         StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
 
+  /** How many windows are mapped; for tests. */
+  synchronized int mappedWindows() {
+    return windows.size();
+  }
+
   /** How many syncs were full fsyncs rather than fdatasyncs. */
   int fullSyncs() {
     synchronized (syncLock) {
@@ -192,6 +198,7 @@ final class PreallocatedFile implements VfsFile {
   public void sync() throws IOException {
     synchronized (syncLock) {
       List<Window> toForce = new ArrayList<>();
+      List<Window> retired = new ArrayList<>();
       long target;
       long length;
       synchronized (this) {
@@ -200,11 +207,23 @@ final class PreallocatedFile implements VfsFile {
         }
         target = end;
         length = allocated;
-        for (Window w : windows) {
-          if (w.end() > synced && w.start < target) {
+        int last = windows.size() - 1;
+        for (int i = 0; i <= last; i++) {
+          Window w = windows.get(i);
+          if (i < last && Unmapper.SUPPORTED) {
+            retired.add(w); // full: appends go to the last window only
+          } else if (w.end() > synced && w.start < target) {
             toForce.add(w);
           }
         }
+        windows.removeAll(retired);
+      }
+      // Full windows are unmapped before their pages are written. Writing back a page that a
+      // process maps writable makes the kernel write-protect it first, and that flushes the TLB
+      // of every CPU running the process: an interrupt of the appending thread per page. Unmapped,
+      // the pages stay dirty in the page cache, and a file sync writes them with no interrupts.
+      for (Window w : retired) {
+        Unmapper.unmap(w.buffer);
       }
       // Outside the append lock: appends go on while the pages are written. Truncate and close
       // take syncLock before they unmap, so these windows stay mapped meanwhile.
@@ -213,9 +232,11 @@ final class PreallocatedFile implements VfsFile {
         int to = (int) Math.min(w.length, target - w.start);
         w.buffer.force(from, to - from);
       }
-      if (length != syncedLength) {
-        // The file's length and its blocks' allocation. A window preallocated after `length` was
-        // read is synced by a later call; the bytes up to `target` all lie within `length`.
+      if (length != syncedLength || !retired.isEmpty()) {
+        // The file's length and its blocks' allocation, and the pages of the windows just unmapped
+        // (a window is full only once the next one was preallocated, so the length changed too). A
+        // window preallocated after `length` was read is synced by a later call; the bytes up to
+        // `target` all lie within `length`.
         file.getFD().sync();
         syncedLength = length;
         fullSyncs++;
@@ -290,6 +311,8 @@ final class PreallocatedFile implements VfsFile {
    */
   private static final class Unmapper {
     private static final MethodHandle INVOKE_CLEANER = find();
+    /** Whether {@link #unmap} releases a mapping at once. */
+    static final boolean SUPPORTED = INVOKE_CLEANER != null;
 
     private static MethodHandle find() {
       try {

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link PreallocatedFile}, mapped and positional: appends land in order across windows, are
  * visible to another handle at once, and the file on disk carries a zero tail while open, which
- * truncate and close cut off; a sync is a full fsync only when the file's length changed. (On Windows the store appends with plain writes.)
+ * truncate and close cut off; a sync is a full fsync only when the file's length changed, and a mapped
+ * file's sync unmaps the windows that are full. (On Windows the store appends with plain writes.)
  */
 @DisabledOnOs(OS.WINDOWS)
 class PreallocatedFileTest {
@@ -147,6 +148,35 @@ class PreallocatedFileTest {
       file.sync();
       assertEquals(4, file.fullSyncs());
     }
+  }
+
+  @Test
+  void mappedSync_unmapsTheFullWindows_andAppendsAndReadsGoOn() throws IOException {
+    Path path = tmp.resolve("log");
+    int min = PreallocatedFile.MIN_WINDOW_BYTES;
+    byte[] expected = new byte[5 * min + 777];
+    new Random(3).nextBytes(expected);
+    try (PreallocatedFile file = (PreallocatedFile) create(path, true)) {
+      int half = 3 * min + 100; // windows [0, 64K), [64K, 128K), [128K, 256K): two full, one taking appends
+      file.append(expected, 0, half);
+      assertEquals(3, file.mappedWindows());
+      file.sync();
+      assertEquals(1, file.mappedWindows(), "only the window taking appends stays mapped");
+      assertEquals(1, file.fullSyncs(), "an fsync: the length changed, and the unmapped pages are in no msync's range");
+      file.append(expected, half, expected.length - half); // fills the last window and maps the next
+      byte[] back = new byte[expected.length];
+      file.read(0, back, 0, back.length);
+      assertArrayEquals(expected, back);
+      file.sync();
+      assertEquals(1, file.mappedWindows());
+      assertEquals(2, file.fullSyncs());
+      file.append(expected, 0, 10);
+      file.sync();
+      assertEquals(2, file.fullSyncs(), "appends within the last window: an msync of their range");
+    }
+    byte[] onDisk = Files.readAllBytes(path);
+    assertEquals(expected.length + 10, onDisk.length, "close cut the zero tail");
+    assertArrayEquals(expected, Arrays.copyOf(onDisk, expected.length));
   }
 
   @Test
