@@ -207,16 +207,16 @@ final class PreallocatedFile implements VfsFile {
         }
         target = end;
         length = allocated;
-        int last = windows.size() - 1;
-        for (int i = 0; i <= last; i++) {
-          Window w = windows.get(i);
-          if (i < last && Unmapper.SUPPORTED) {
-            retired.add(w); // full: appends go to the last window only
-          } else if (w.end() > synced && w.start < target) {
+        if (Unmapper.SUPPORTED && windows.size() > 1) {
+          List<Window> full = windows.subList(0, windows.size() - 1); // appends go to the last only
+          retired.addAll(full);
+          full.clear();
+        }
+        for (Window w : windows) {
+          if (w.end() > synced && w.start < target) {
             toForce.add(w);
           }
         }
-        windows.removeAll(retired);
       }
       // Full windows are unmapped before their pages are written. Writing back a page that a
       // process maps writable makes the kernel write-protect it first, and that flushes the TLB
