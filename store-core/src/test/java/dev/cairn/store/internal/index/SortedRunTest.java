@@ -12,7 +12,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** {@link SortedRun#find} agrees with a plain binary search, whatever the keys' eight-byte prefixes. */
+/**
+ * {@link SortedRun#find} agrees with a plain binary search, and {@link SortedRun#mergeUnder} with a
+ * sorted map, whatever the keys' eight-byte prefixes.
+ */
 class SortedRunTest {
 
   private static void assertFindAgrees(byte[][] keys, byte[][] probes) {
@@ -170,5 +173,58 @@ class SortedRunTest {
       assertEquals(i, merged.find(e.getKey()));
       i++;
     }
+  }
+
+  @Test
+  void mergeUnder_agreesWithAMap_whenKeysShareTheirPrefixesAndDifferInLength() {
+    // Keys from a small alphabet, 1 to 12 bytes long: many share their eight-byte prefix, and short
+    // ones have the zero-padded prefix of longer ones, so a merge must compare whole keys there.
+    Random random = new Random(11);
+    for (int round = 0; round < 20; round++) {
+      TreeMap<byte[], Version> expected = new TreeMap<>(Bytes.KEY_ORDER);
+      while (expected.size() < 2_000) {
+        expected.put(alphabetKey(random), Version.inMemory(expected.size() + 1, new byte[] {0}, 0, 1, null));
+      }
+      byte[][] keys = expected.keySet().toArray(new byte[0][]);
+      SortedRun run = new SortedRun(keys, expected.values().toArray(new Version[0]), keys.length);
+      MemTable newer = new MemTable();
+      TreeSet<byte[]> overwritten = new TreeSet<>(Bytes.KEY_ORDER);
+      int writes = 1 + random.nextInt(round < 10 ? 50 : 1_500);
+      for (int w = 0; w < writes; w++) {
+        byte[] k = random.nextBoolean() ? keys[random.nextInt(keys.length)] : alphabetKey(random);
+        Version v = Version.inMemory(10_000 + w, new byte[] {1}, 0, 1, null);
+        v.uncountedBelow = true;
+        if (run.find(k) >= 0) {
+          overwritten.add(k);
+        }
+        newer.put(k, v);
+        expected.put(k, v);
+      }
+      ArrayList<SortedRun.Shadowed> shadowed = new ArrayList<>();
+      SortedRun merged = run.mergeUnder(newer, shadowed);
+      assertEquals(expected.size(), merged.size(), "round " + round);
+      int i = 0;
+      for (Map.Entry<byte[], Version> e : expected.entrySet()) {
+        assertArrayEquals(e.getKey(), merged.key(i), "round " + round + ", merged key " + i);
+        assertEquals(e.getValue(), merged.version(i), "round " + round + ", merged version " + i);
+        i++;
+      }
+      TreeSet<byte[]> shadowedKeys = new TreeSet<>(Bytes.KEY_ORDER);
+      for (SortedRun.Shadowed s : shadowed) {
+        shadowedKeys.add(s.key());
+      }
+      assertEquals(overwritten.size(), shadowed.size(), "round " + round + ": one shadowed entry per overwritten key");
+      assertEquals(overwritten, shadowedKeys, "round " + round);
+    }
+  }
+
+  /** 1 to 12 bytes from {a, b, c}, most of them 8 or longer and starting alike. */
+  private static byte[] alphabetKey(Random random) {
+    int length = random.nextInt(4) == 0 ? 1 + random.nextInt(8) : 8 + random.nextInt(5);
+    byte[] k = new byte[length];
+    for (int j = 0; j < length; j++) {
+      k[j] = (byte) (j < 5 ? 'a' : 'a' + random.nextInt(3));
+    }
+    return k;
   }
 }
