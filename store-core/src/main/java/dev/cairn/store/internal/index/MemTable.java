@@ -40,6 +40,13 @@ final class MemTable {
   private static final int TORN = Integer.MIN_VALUE;
 
   private volatile Node root = new Leaf();
+  /**
+   * The key the writer last overwrote, with its leaf and the root above it: while the root is the
+   * same, that key is still in that leaf (only a split moves keys between leaves, and a split
+   * publishes a new root), so a put or lookup of it again (a counter, a hot key) searches that leaf
+   * alone. Set by overwrites only, so that a fill of new keys allocates nothing for it. Null until then.
+   */
+  private volatile Finger finger;
   private int size; // the writer's
   /** The writer's path from the root to the leaf it writes: branches and the child taken in each. */
   private Branch[] path = new Branch[8];
@@ -57,7 +64,18 @@ final class MemTable {
   /** {@code key}'s head, or null. */
   Version get(byte[] key) {
     long prefix = Bytes.keyPrefix(key);
-    return leafFor(root, prefix, key).get(prefix, key);
+    Node r = root;
+    Finger f = finger;
+    Leaf leaf = f != null && f.holds(r, prefix, key) ? f.leaf : leafFor(r, prefix, key);
+    return leaf.get(prefix, key);
+  }
+
+  /** See {@link #finger}. */
+  private record Finger(Node root, Leaf leaf, long prefix, byte[] key) {
+    /** Whether {@code key} is this finger's key and {@code root} the root it was taken under. */
+    boolean holds(Node root, long prefix, byte[] key) {
+      return this.root == root && this.prefix == prefix && Bytes.compareKeys(this.key, key) == 0;
+    }
   }
 
   /**
@@ -66,6 +84,18 @@ final class MemTable {
    */
   Version put(byte[] key, Version version) {
     long prefix = Bytes.keyPrefix(key);
+    Finger f = finger;
+    if (f != null && f.holds(root, prefix, key)) {
+      Leaf leaf = f.leaf;
+      int pos = leaf.search(leaf.count, prefix, key);
+      if (pos >= 0) { // always, the finger's key being in its leaf
+        Version old = leaf.versions[pos];
+        leaf.beginWrite();
+        leaf.versions[pos] = version;
+        leaf.endWrite();
+        return old;
+      }
+    }
     Branch[] path = this.path;
     int[] childIndexes = this.childIndexes;
     int depth = 0;
@@ -87,6 +117,7 @@ final class MemTable {
       leaf.beginWrite();
       leaf.versions[pos] = version;
       leaf.endWrite();
+      finger = new Finger(root, leaf, prefix, leaf.keys[pos]);
       return old;
     }
     int at = -pos - 1;

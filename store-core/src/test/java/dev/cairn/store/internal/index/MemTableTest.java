@@ -89,6 +89,28 @@ class MemTableTest {
   }
 
   @Test
+  void aKeyOverwrittenAgainAndAgain_isFoundInItsLeafAcrossSplitsAroundIt() {
+    // Every other put overwrites one key (the overwrites after the first go through the finger);
+    // the others insert keys that share its eight-byte prefix, which split its leaf and the
+    // branches above it again and again.
+    SplittableRandom r = new SplittableRandom(9);
+    MemTable table = new MemTable();
+    TreeMap<byte[], Version> model = new TreeMap<>(Bytes.KEY_ORDER);
+    byte[] hot = "counter:00050000".getBytes();
+    for (int i = 0; i < 40_000; i++) {
+      Version v = version(i);
+      byte[] key = i % 2 == 0 ? hot : String.format("counter:%08d", r.nextInt(100_000)).getBytes();
+      assertSame(model.put(key, v), table.put(key.clone(), v), "put " + i);
+      assertSame(model.get(hot), table.get(hot.clone()), "the overwritten key after put " + i);
+      if (i % 4_000 == 0) {
+        assertSameEntries(new ArrayList<>(model.entrySet()), table.walk(null, null), "walk after put " + i);
+      }
+    }
+    assertEquals(model.size(), table.size());
+    assertSameEntries(new ArrayList<>(model.entrySet()), table.walk(null, null), "whole walk");
+  }
+
+  @Test
   void replace_swapsOnlyTheExpectedHead() {
     MemTable table = new MemTable();
     byte[] key = {1, 2, 3};
