@@ -89,11 +89,7 @@ final class MemTable {
       Leaf leaf = f.leaf;
       int pos = leaf.search(leaf.count, prefix, key);
       if (pos >= 0) { // always, the finger's key being in its leaf
-        Version old = leaf.versions[pos];
-        leaf.beginWrite();
-        leaf.versions[pos] = version;
-        leaf.endWrite();
-        return old;
+        return leaf.set(pos, version);
       }
     }
     Branch[] path = this.path;
@@ -113,12 +109,8 @@ final class MemTable {
     Leaf leaf = (Leaf) n;
     int pos = leaf.search(leaf.count, prefix, key);
     if (pos >= 0) {
-      Version old = leaf.versions[pos];
-      leaf.beginWrite();
-      leaf.versions[pos] = version;
-      leaf.endWrite();
       finger = new Finger(root, leaf, prefix, leaf.keys[pos]);
-      return old;
+      return leaf.set(pos, version);
     }
     int at = -pos - 1;
     size++;
@@ -178,9 +170,7 @@ final class MemTable {
     if (pos < 0 || leaf.versions[pos] != expected) {
       return false;
     }
-    leaf.beginWrite();
-    leaf.versions[pos] = replacement;
-    leaf.endWrite();
+    leaf.set(pos, replacement);
     return true;
   }
 
@@ -347,6 +337,15 @@ final class MemTable {
         }
       }
       return -(lo + 1);
+    }
+
+    /** Replaces the version at {@code pos} under the stamp; returns the one it replaced. */
+    Version set(int pos, Version version) {
+      Version old = versions[pos];
+      beginWrite();
+      versions[pos] = version;
+      endWrite();
+      return old;
     }
 
     void insert(int at, long prefix, byte[] key, Version version) {
