@@ -61,6 +61,42 @@ class KeySortTest {
     }
   }
 
+  @Test
+  void sortsAsCompareUnsignedAroundTheBucketCutoffWithEvenAndSkewedBuckets() {
+    Random random = new Random(14);
+    for (int n : new int[] {255, 256, 257, 1_000, 4_096, 50_000}) {
+      assertSortsLikeTheJdk(randomKeys(random, n)); // many small buckets, and large ones for shared first bytes
+      byte[][] skewed = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        // Nine in ten keys fall in a sliver of the prefix range: one large bucket among small ones.
+        skewed[i] = new byte[8 + random.nextInt(3)];
+        random.nextBytes(skewed[i]);
+        if (random.nextInt(10) != 0) {
+          skewed[i][0] = 0x40;
+          skewed[i][1] = 0x41;
+        }
+      }
+      assertSortsLikeTheJdk(skewed);
+    }
+  }
+
+  @Test
+  void keepsEqualKeysInTheirOriginalOrderInSmallAndLargeBuckets() {
+    Random random = new Random(15);
+    byte[][] distinct = randomKeys(random, 2_000);
+    byte[][] keys = new byte[30_000][];
+    for (int i = 0; i < keys.length; i++) {
+      // Equal keys as distinct arrays, so that their order can be told apart.
+      keys[i] = distinct[random.nextInt(distinct.length)].clone();
+    }
+    byte[][] expected = keys.clone();
+    Arrays.sort(expected, Arrays::compareUnsigned); // stable too
+    KeySort.sort(keys);
+    for (int i = 0; i < keys.length; i++) {
+      assertSame(expected[i], keys[i], "position " + i);
+    }
+  }
+
   private static void assertSortsLikeTheJdk(byte[][] keys) {
     byte[][] expected = keys.clone();
     Arrays.sort(expected, Arrays::compareUnsigned);
