@@ -23,7 +23,9 @@ import java.util.concurrent.locks.StampedLock;
  * be cache-friendly, and the bulk of the keys costs a few arrays instead of tree nodes. When
  * the active map has taken {@link #wantsMerge enough keys}, the maintenance thread calls {@link
  * #merge()}: the active map is frozen (writes go to a fresh one) and merged into a new base run,
- * which then replaces the frozen map and the old run in one step.
+ * which then replaces the frozen map and the old run in one step. A frozen map that only overwrites
+ * keys of the base (no new key, no delete) is instead written over the base's versions in place,
+ * which costs a lookup per key rather than a copy of the whole run.
  *
  * <p>Readers take no lock unless a writer keeps failing them. A commit changes several keys; to
  * keep a reader from seeing half of one, writers change the index only under the write side of a
@@ -388,8 +390,12 @@ public final class KeyIndex {
         Map.Entry<byte[], Version> e = it.next();
         Version v = e.getValue();
         if (v.uncountedBelow) {
+          Version below = l.base.get(e.getKey());
+          if (below != null && below.sequence == v.sequence) {
+            continue; // a merge wrote v over the base's version in place; it counts that one out
+          }
           v.uncountedBelow = false;
-          countOut(e.getKey(), l.base.get(e.getKey()));
+          countOut(e.getKey(), below);
         }
       }
     }
@@ -459,7 +465,8 @@ public final class KeyIndex {
 
   /**
    * Merges the active map into the base run: freezes it (new writes go to a fresh map), builds the
-   * new run without holding the lock, and publishes it in place of the frozen map and the old run.
+   * new run (or overwrites the base's versions in place) without holding the lock, and publishes it
+   * in place of the frozen map and the old run.
    * Readers see the same heads throughout. Only from the maintenance thread, or from recovery
    * before that thread starts.
    */
@@ -488,11 +495,17 @@ public final class KeyIndex {
     }
   }
 
-  /** The second half of {@link #merge()}: merges the frozen map into a new base run. */
+  /**
+   * The second half of {@link #merge()}: merges the frozen map into a new base run, or, if it only
+   * overwrites keys the base holds, writes its versions over the base's in place (a store whose
+   * writes update existing keys then never copies its whole base run).
+   */
   void finishMerge() {
     Levels merging = levels; // only this thread changes the frozen map and the base
     List<SortedRun.Shadowed> shadowed = new ArrayList<>();
-    SortedRun merged = merging.base.mergeUnder(merging.frozen, shadowed);
+    SortedRun merged = merging.base.overwriteUnder(merging.frozen, shadowed)
+        ? merging.base
+        : merging.base.mergeUnder(merging.frozen, shadowed);
     long stamp = lock.writeLock();
     try {
       for (SortedRun.Shadowed s : shadowed) {

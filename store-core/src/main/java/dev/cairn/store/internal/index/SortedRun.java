@@ -12,10 +12,12 @@ import java.util.Map;
 /**
  * The bottom level of the {@link KeyIndex}: keys in strictly ascending unsigned order, each with
  * its newest version, in parallel (chunked) arrays. The keys of a run never change once it is
- * built; a version slot changes only while the index's lock keeps commits out (its write side, or
- * the read side {@link KeyIndex#replaceHeads} holds), when flush or compaction moves a head to a
- * new location, and readers read slots without that lock (the old and the new version are both
- * valid locations of the same value).
+ * built. A version slot changes in two cases, and readers read slots without the index's lock in
+ * both. While that lock keeps commits out (its write side, or the read side {@link
+ * KeyIndex#replaceHeads} holds), flush or compaction moves a head to a new location: the old and
+ * the new version are both valid locations of the same value. And a merge of overwrites only
+ * {@linkplain #overwriteUnder writes the frozen map's versions over the run's}: until the merge is
+ * published, the frozen map above holds each of those keys with the same version.
  *
  * <p>A lookup binary-searches the first eight bytes of each key, kept as longs in one array, and
  * compares whole keys only where those are equal: for keys that differ early (random or hashed
@@ -258,7 +260,11 @@ final class SortedRun {
     return true;
   }
 
-  /** Replaces the version of entry {@code i}; only while the index's lock keeps commits out. */
+  /**
+   * Replaces the version of entry {@code i}; only from the thread that merges and moves heads, and
+   * only while the index's lock keeps commits out or the frozen map holds the key (see {@link
+   * #overwriteUnder}).
+   */
   void setVersion(int i, Version v) {
     int c = i >>> CHUNK_SHIFT;
     int stamp = stamps[c];
@@ -418,6 +424,48 @@ final class SortedRun {
     // size, which merges keep to a small fraction of the run, so trimming it is not worth another
     // copy of the whole run. The next merge builds new arrays anyway.
     return new SortedRun(out.keys.build(), out.prefixes, out.slots, out.locations, out.n, out.tombstones);
+  }
+
+  /**
+   * Writes {@code newer}'s versions over this run's in place, if every key of {@code newer} is one
+   * of this run's and neither holds a tombstone for it; otherwise changes nothing and returns false,
+   * and the caller must {@link #mergeUnder merge} instead. This is what a merge of overwrites costs:
+   * a lookup per key of {@code newer}, instead of a copy of the whole run. As in {@link
+   * #mergeUnder}, each version of {@code newer} flagged {@link Version#uncountedBelow} is added to
+   * {@code shadowed} with the version it replaces.
+   *
+   * <p>Readers may read this run meanwhile: for each key written here, {@code newer} (a level above
+   * this run until the caller publishes the merge) holds the same version, so a reader finds it
+   * there first. {@code newer} must not change while this runs, and slots are rewritten only from
+   * the thread that merges and moves heads.
+   */
+  boolean overwriteUnder(MemTable newer, List<Shadowed> shadowed) {
+    int n = newer.size();
+    if (n > size) {
+      return false; // some key of newer is not in this run
+    }
+    byte[][] newKeys = new byte[n][];
+    Version[] newVersions = new Version[n];
+    int[] at = new int[n];
+    int k = 0;
+    for (Iterator<Map.Entry<byte[], Version>> it = newer.walk(null, null); it.hasNext(); k++) {
+      Map.Entry<byte[], Version> e = it.next();
+      Version v = e.getValue();
+      int i = v.isTombstone() ? -1 : find(e.getKey());
+      if (i < 0 || (slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK] instanceof Version old && old.isTombstone())) {
+        return false; // a new key, or a tombstone on either side: the run's keys or its tombstone count would change
+      }
+      newKeys[k] = e.getKey();
+      newVersions[k] = v;
+      at[k] = i;
+    }
+    for (int j = 0; j < k; j++) {
+      if (newVersions[j].uncountedBelow) {
+        shadowed.add(new Shadowed(newKeys[j], newVersions[j], version(at[j])));
+      }
+      setVersion(at[j], newVersions[j]);
+    }
+    return true;
   }
 
   /** The arrays of the run a merge builds, filled in order. */

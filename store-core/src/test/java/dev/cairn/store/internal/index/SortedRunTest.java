@@ -2,6 +2,9 @@ package dev.cairn.store.internal.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.store.internal.util.Bytes;
 import java.util.ArrayList;
@@ -14,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link SortedRun#find} agrees with a plain binary search, and {@link SortedRun#mergeUnder} with a
- * sorted map, whatever the keys' eight-byte prefixes.
+ * sorted map, whatever the keys' eight-byte prefixes; {@link SortedRun#overwriteUnder} writes over
+ * the run only what it may.
  */
 class SortedRunTest {
 
@@ -215,6 +219,77 @@ class SortedRunTest {
       }
       assertEquals(overwritten.size(), shadowed.size(), "round " + round + ": one shadowed entry per overwritten key");
       assertEquals(overwritten, shadowedKeys, "round " + round);
+    }
+  }
+
+  @Test
+  void overwriteUnder_writesInPlaceOnlyWhenEveryKeyIsAnOverwriteOfALiveEntry() {
+    Random random = new Random(12);
+    TreeMap<byte[], Version> base = new TreeMap<>(Bytes.KEY_ORDER);
+    while (base.size() < 3_000) {
+      base.put(alphabetKey(random), Version.inMemory(base.size() + 1, new byte[] {0}, 0, 1, null));
+    }
+    byte[][] keys = base.keySet().toArray(new byte[0][]);
+    Version[] versions = base.values().toArray(new Version[0]);
+    int tombstoneAt = 1_234;
+    versions[tombstoneAt] = Version.tombstone(5_000, Version.inMemory(4_000, new byte[] {0}, 0, 1, null));
+    SortedRun run = new SortedRun(keys, versions, keys.length);
+
+    // Overwrites of live entries only: written in place, each flagged one reported with what it hid.
+    MemTable overwrites = new MemTable();
+    TreeMap<byte[], Version> expected = new TreeMap<>(Bytes.KEY_ORDER);
+    for (int i = 0; i < keys.length; i++) {
+      expected.put(keys[i], versions[i]);
+    }
+    TreeMap<byte[], Version> hidden = new TreeMap<>(Bytes.KEY_ORDER);
+    for (int w = 0; w < 500; w++) {
+      int i = random.nextInt(keys.length);
+      if (i == tombstoneAt) {
+        continue;
+      }
+      Version v = Version.inMemory(10_000 + w, new byte[] {1}, 0, 1, null);
+      v.uncountedBelow = w % 2 == 0;
+      overwrites.put(keys[i], v);
+      expected.put(keys[i], v);
+      if (v.uncountedBelow) {
+        hidden.put(keys[i], versions[i]);
+      } else {
+        hidden.remove(keys[i]);
+      }
+    }
+    ArrayList<SortedRun.Shadowed> shadowed = new ArrayList<>();
+    assertTrue(run.overwriteUnder(overwrites, shadowed));
+    assertRunHolds(run, expected);
+    assertEquals(hidden.size(), shadowed.size(), "one shadowed entry per flagged overwrite");
+    for (SortedRun.Shadowed s : shadowed) {
+      assertSame(hidden.get(s.key()), s.older(), "what the overwrite hid");
+      assertSame(overwrites.get(s.key()), s.newer());
+    }
+
+    // A new key, a delete, or an overwrite of a tombstone: nothing written, though overwrites of
+    // live entries come before it in key order.
+    byte[] beyond = Arrays.copyOf(keys[keys.length - 1], keys[keys.length - 1].length + 1);
+    byte[][] refused = {beyond, keys[tombstoneAt], keys[2_000]};
+    for (int r = 0; r < refused.length; r++) {
+      MemTable newer = new MemTable();
+      for (int i = 0; i < 100; i++) {
+        newer.put(keys[i], Version.inMemory(20_000 + i, new byte[] {2}, 0, 1, null));
+      }
+      newer.put(refused[r], r == 2 ? Version.tombstone(30_000, null) : Version.inMemory(30_000, new byte[] {2}, 0, 1, null));
+      ArrayList<SortedRun.Shadowed> none = new ArrayList<>();
+      assertFalse(run.overwriteUnder(newer, none), "case " + r);
+      assertTrue(none.isEmpty(), "case " + r);
+      assertRunHolds(run, expected);
+    }
+  }
+
+  private static void assertRunHolds(SortedRun run, TreeMap<byte[], Version> expected) {
+    assertEquals(expected.size(), run.size());
+    int i = 0;
+    for (Map.Entry<byte[], Version> e : expected.entrySet()) {
+      assertArrayEquals(e.getKey(), run.key(i));
+      assertSame(e.getValue(), run.version(i), "entry " + i);
+      i++;
     }
   }
 
