@@ -92,6 +92,9 @@ final class SortedRun {
   /** The most entries of one bucket that a search looks through instead of the samples: as many as two samples span. */
   private static final int MAX_BUCKET_SEARCH = 1 << SAMPLE_SHIFT;
 
+  /** See {@link #overwriteUnder}. */
+  private static final int OVERWRITE_PROBE_STRIDE = 64;
+
   static final int CHUNK_SHIFT = 15;
   static final int CHUNK = 1 << CHUNK_SHIFT;
   private static final int CHUNK_MASK = CHUNK - 1;
@@ -446,18 +449,28 @@ final class SortedRun {
     }
     byte[][] newKeys = new byte[n][];
     Version[] newVersions = new Version[n];
-    int[] at = new int[n];
     int k = 0;
     for (Iterator<Map.Entry<byte[], Version>> it = newer.walk(null, null); it.hasNext(); k++) {
       Map.Entry<byte[], Version> e = it.next();
-      Version v = e.getValue();
-      int i = v.isTombstone() ? -1 : find(e.getKey());
-      if (i < 0 || (slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK] instanceof Version old && old.isTombstone())) {
-        return false; // a new key, or a tombstone on either side: the run's keys or its tombstone count would change
+      if (e.getValue().isTombstone()) {
+        return false; // a delete: the run's tombstone count would change
       }
       newKeys[k] = e.getKey();
-      newVersions[k] = v;
-      at[k] = i;
+      newVersions[k] = e.getValue();
+    }
+    // Overwrites with a few new keys among them are common: every OVERWRITE_PROBE_STRIDE-th key is
+    // looked up first, so that such a merge gives up after a fraction of the lookups.
+    int[] at = new int[k];
+    for (int pass = 0; pass < 2; pass++) {
+      for (int j = 0; j < k; j++) {
+        if ((j % OVERWRITE_PROBE_STRIDE == 0) == (pass == 0)) {
+          int i = find(newKeys[j]);
+          if (i < 0 || (slots[i >>> CHUNK_SHIFT][i & CHUNK_MASK] instanceof Version old && old.isTombstone())) {
+            return false; // a new key, or one the run keeps a tombstone for: its keys or tombstone count would change
+          }
+          at[j] = i;
+        }
+      }
     }
     for (int j = 0; j < k; j++) {
       if (newVersions[j].uncountedBelow) {

@@ -23,7 +23,7 @@ public final class KeySort {
   private static final int BUCKET_SORT_MIN = 256;
   /** Keys per bucket when keys spread evenly: few enough for an insertion sort, enough to keep the counts small. */
   private static final int KEYS_PER_BUCKET = 2;
-  /** At most 2^20 buckets (4 MiB of counts), for a million keys and up. */
+  /** At most 2^20 buckets (4 MiB of counts), for two million keys and up. */
   private static final int MAX_BUCKET_BITS = 20;
 
   private KeySort() {}
