@@ -576,7 +576,7 @@ public final class KeyIndex {
    * version of {@code key}: otherwise it would stay an object until a merge met its key again.
    */
   private static void packIfInBase(Levels l, byte[] key, Version head) {
-    if (head.isStored()) {
+    if (!head.isTombstone()) {
       l.base.replace(key, head, head);
     }
   }

@@ -24,13 +24,17 @@ import java.util.Map;
  * keys) a search reads one slot of the {@link PrefixBuckets}, a few neighbouring prefixes and a
  * single key. Where a bucket is crowded, it searches a sample of the prefixes instead.
  *
- * <p>Most entries hold a stored version no snapshot needs an older version of. The run keeps those
- * <em>packed</em>: the slot holds the version's {@link Segment}, and three longs in a parallel
- * array hold its sequence, location and length. {@link #version} builds a {@link Version} from them
- * on demand. One {@code Version} object per key would cost 48 bytes and, more to the point, a
- * dereference to a spot anywhere in the heap for every lookup and every entry of a scan; the
- * packed longs sit at the entry's index, next to its neighbours'. Other versions (in memory,
- * tombstones, stored versions with older ones chained for snapshots) stay objects in their slot.
+ * <p>Most entries hold a version no snapshot needs an older version of. The run keeps those
+ * <em>packed</em>: the slot holds where the value lives, the version's {@link Segment} or, for a
+ * value still in memory, the arena chunk holding it, and three longs in a parallel array hold its
+ * sequence, location and length. {@link #version} builds a {@link Version} from them on demand. One
+ * {@code Version} object per key would cost 48 bytes and, more to the point, a dereference to a
+ * spot anywhere in the heap for every lookup and every entry of a scan; the packed longs sit at the
+ * entry's index, next to its neighbours'. Packing in-memory versions also keeps the run's slots
+ * from pointing at the young objects a write creates: those would be copied by every young
+ * collection until a flush moved them, and each slot written would dirty a card that young
+ * collections scan. Other versions (tombstones, and versions with older ones chained for
+ * snapshots) stay objects in their slot.
  * The keys are {@linkplain PackedKeys packed} too, for the same reason. A run costs about 38 bytes
  * per key beyond the key bytes themselves, 4 more where keys differ in length.
  */
@@ -53,7 +57,10 @@ final class SortedRun {
    * ends up anyway, instead of being copied there.
    */
   private final long[] prefixes;
-  /** Per entry: a {@link Version}, the {@link Segment} of a packed stored version, or null (tests). */
+  /**
+   * Per entry: a {@link Version}, the {@link Segment} of a packed stored version, the {@code byte[]}
+   * holding the value of a packed in-memory version, or null (tests).
+   */
   private final Object[][] slots;
   /**
    * Per entry, for a packed slot: the sequence, {@code blockOffset << 32 | recordOffset}, and the
@@ -169,12 +176,12 @@ final class SortedRun {
     this.buckets = PrefixBuckets.of(prefixes, size);
   }
 
-  /** Whether {@code v} can be packed: stored, with no older version chained to it. */
+  /** Whether {@code v} can be packed: stored or in memory, with no older version chained to it. */
   private static boolean packable(Version v) {
-    return v != null && v.isStored() && v.prev == null;
+    return v != null && !v.isTombstone() && v.prev == null;
   }
 
-  /** A stored version's block and record offsets, as a packed entry keeps them. */
+  /** A version's block and record offsets (an in-memory one's block offset is 0), as a packed entry keeps them. */
   private static long location(Version v) {
     return (long) v.blockOffset << 32 | (v.recordOffset & 0xFFFF_FFFFL);
   }
@@ -186,7 +193,7 @@ final class SortedRun {
       locations[3 * i] = v.sequence;
       locations[3 * i + 1] = location(v);
       locations[3 * i + 2] = v.valueLength;
-      slotChunk[i & CHUNK_MASK] = v.segment;
+      slotChunk[i & CHUNK_MASK] = v.isStored() ? v.segment : v.value;
     } else {
       slotChunk[i & CHUNK_MASK] = v;
     }
@@ -221,15 +228,17 @@ final class SortedRun {
     for (;;) {
       int stamp = (int) STAMP.getAcquire(stamps, c);
       Object slot = slotChunk[j];
-      if (!(slot instanceof Segment segment)) {
-        return (Version) slot; // a version object is consistent on its own
+      if (slot instanceof Version v) {
+        return v; // a version object is consistent on its own
       }
       long sequence = locations[3 * i];
       long location = locations[3 * i + 1];
       long valueLength = locations[3 * i + 2];
       VarHandle.acquireFence();
       if ((stamp & 1) == 0 && (int) STAMP.getOpaque(stamps, c) == stamp) {
-        return Version.stored(sequence, segment, location >>> 32, (int) location, (int) valueLength, null);
+        return slot instanceof Segment segment
+            ? Version.stored(sequence, segment, location >>> 32, (int) location, (int) valueLength, null)
+            : Version.inMemory(sequence, (byte[]) slot, (int) location, (int) valueLength, null);
       }
       Thread.onSpinWait(); // moved meanwhile: read it again
     }
@@ -243,11 +252,11 @@ final class SortedRun {
     int c = i >>> CHUNK_SHIFT;
     int j = i & CHUNK_MASK;
     Object slot = slots[c][j];
-    if (!(slot instanceof Segment segment)) {
+    if (slot == null || slot instanceof Version) {
       return slot == expected;
     }
-    return expected.segment == segment && expected.sequence == locations[3 * i]
-        && location(expected) == locations[3 * i + 1];
+    return (slot instanceof Segment ? expected.segment == slot : expected.value == slot)
+        && expected.sequence == locations[3 * i] && location(expected) == locations[3 * i + 1];
   }
 
   /**

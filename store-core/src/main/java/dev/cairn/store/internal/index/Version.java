@@ -21,7 +21,7 @@ import dev.cairn.store.internal.segment.SegmentRecord;
  * every open snapshot needs.
  *
  * <p>Size matters: with compressed oops this is 48 bytes (the flag fills padding). The index's base
- * run does not keep one per key: it packs stored versions without history into arrays and builds a
+ * run does not keep one per key: it packs versions without history into arrays and builds a
  * new object from them on each read ({@link SortedRun}), so two reads of the same head need not
  * return the same object. Such a version has no {@link #prev}, and its {@link #uncountedBelow}
  * flag, which only the active and frozen maps use, is false.

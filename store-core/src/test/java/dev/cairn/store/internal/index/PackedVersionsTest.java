@@ -24,9 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The base run keeps stored versions without history packed in arrays: what it hands back for them
- * has the location it was given, a move rewrites it as one, and a merge packs and keeps what it
- * should.
+ * The base run keeps versions without history (stored or in memory) packed in arrays: what it hands
+ * back for them has the location it was given, a move rewrites it as one, and a merge packs and
+ * keeps what it should.
  */
 class PackedVersionsTest {
   private final MemoryVfs vfs = new MemoryVfs();
@@ -59,7 +59,8 @@ class PackedVersionsTest {
     return keys;
   }
 
-  private static void assertSameVersion(Version expected, Version actual, String what) {
+  /** Asserts that {@code actual} is the same write at the same location as {@code expected}, if not the same object. */
+  static void assertSameVersion(Version expected, Version actual, String what) {
     assertEquals(expected.sequence, actual.sequence, what + ": sequence");
     assertSame(expected.segment, actual.segment, what + ": segment");
     assertSame(expected.value, actual.value, what + ": value");
@@ -75,20 +76,25 @@ class PackedVersionsTest {
   }
 
   @Test
-  void storedVersionsWithoutHistoryArePackedAndReadBackWithTheirLocations() {
+  void versionsWithoutHistoryArePacked_storedOrInMemory_andReadBackWithTheirLocations() {
     Version older = Version.stored(1, first, 7, 3, 5, null);
+    byte[] arena = new byte[1 << 20];
     Version[] versions = {
         Version.stored(10, first, Integer.MAX_VALUE, 0, 100, null),
         Version.stored(11, second, 0, Integer.MAX_VALUE, Integer.MAX_VALUE, null),
-        Version.stored(12, second, 4096, 77, 0, older), // history: stays an object
-        Version.inMemory(13, new byte[] {1, 2, 3}, 1, 2, null),
-        Version.tombstone(14, older),
+        Version.inMemory(12, new byte[] {1, 2, 3}, 1, 2, null),
+        Version.inMemory(13, arena, arena.length - 100, 100, null),
+        Version.inMemory(14, arena, 0, 0, null), // an empty value is a value, not a tombstone
+        Version.stored(15, second, 4096, 77, 0, older), // history: stays an object
+        Version.inMemory(16, arena, 5, 1, older), // history: stays an object
+        Version.tombstone(17, older),
     };
     SortedRun run = new SortedRun(keys(versions.length), versions, versions.length);
     for (int i = 0; i < versions.length; i++) {
       assertSameVersion(versions[i], run.version(i), "entry " + i);
-      assertEquals(i < 2, packed(run, i), "entry " + i + " packed");
+      assertEquals(i < 5, packed(run, i), "entry " + i + " packed");
     }
+    assertTrue(run.version(4).isInMemory(), "entry 4 reads back as an empty value");
   }
 
   @Test
@@ -101,10 +107,20 @@ class PackedVersionsTest {
     assertFalse(run.holds(0, Version.stored(10, first, 4096, 13, 100, null)), "other record");
     assertFalse(run.holds(0, Version.stored(9, first, 4096, 12, 100, null)), "other write");
 
-    Version inMemory = Version.inMemory(11, new byte[] {1}, 0, 1, null);
+    byte[] arena = {0, 1, 2, 3};
+    Version inMemory = Version.inMemory(11, arena, 2, 1, null);
     run.setVersion(0, inMemory);
-    assertTrue(run.holds(0, inMemory));
-    assertFalse(run.holds(0, Version.inMemory(11, new byte[] {1}, 0, 1, null)), "objects compare by identity");
+    assertTrue(packed(run, 0));
+    assertTrue(run.holds(0, Version.inMemory(11, arena, 2, 1, null)));
+    assertFalse(run.holds(0, Version.inMemory(11, new byte[] {0, 1, 2, 3}, 2, 1, null)), "other buffer");
+    assertFalse(run.holds(0, Version.inMemory(11, arena, 3, 1, null)), "other offset");
+    assertFalse(run.holds(0, Version.inMemory(10, arena, 2, 1, null)), "other write");
+    assertFalse(run.holds(0, Version.stored(11, first, 0, 2, 1, null)), "stored, not in memory");
+
+    Version withHistory = Version.inMemory(11, arena, 2, 1, Version.stored(9, first, 0, 0, 1, null));
+    run.setVersion(0, withHistory);
+    assertTrue(run.holds(0, withHistory));
+    assertFalse(run.holds(0, Version.inMemory(11, arena, 2, 1, withHistory.prev)), "objects compare by identity");
     Version moved = Version.stored(11, second, 8192, 4, 1, null);
     run.setVersion(0, moved);
     assertTrue(packed(run, 0));
@@ -143,7 +159,8 @@ class PackedVersionsTest {
       assertEquals(!history, packed(merged, m), "entry " + i + " packed");
       if (i % 1000 == 0) {
         m++;
-        assertSame(newer.get(keys[2 * i + 1]), merged.version(m), "new key after entry " + i);
+        assertSameVersion(newer.get(keys[2 * i + 1]), merged.version(m), "new key after entry " + i);
+        assertTrue(packed(merged, m), "new key after entry " + i + " packed");
       }
     }
   }

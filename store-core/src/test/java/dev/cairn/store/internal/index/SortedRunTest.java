@@ -140,11 +140,11 @@ class SortedRunTest {
     assertEquals(size, run.size());
     for (int i = 0; i < size; i++) {
       assertArrayEquals(keys[i], run.key(i), "key " + i);
-      assertEquals(versions[i], run.version(i), "version " + i);
+      PackedVersionsTest.assertSameVersion(versions[i], run.version(i), "version " + i);
       assertEquals(i, run.find(keys[i]));
     }
     run.setVersion(SortedRun.CHUNK, versions[0]);
-    assertEquals(versions[0], run.get(keys[SortedRun.CHUNK]));
+    PackedVersionsTest.assertSameVersion(versions[0], run.get(keys[SortedRun.CHUNK]), "set version");
     run.setVersion(SortedRun.CHUNK, versions[SortedRun.CHUNK]);
 
     MemTable newer = new MemTable();
@@ -173,7 +173,7 @@ class SortedRunTest {
     int i = 0;
     for (Map.Entry<byte[], Version> e : expected.entrySet()) {
       assertArrayEquals(e.getKey(), merged.key(i), "merged key " + i);
-      assertEquals(e.getValue(), merged.version(i), "merged version " + i);
+      PackedVersionsTest.assertSameVersion(e.getValue(), merged.version(i), "merged version " + i);
       assertEquals(i, merged.find(e.getKey()));
       i++;
     }
@@ -210,7 +210,7 @@ class SortedRunTest {
       int i = 0;
       for (Map.Entry<byte[], Version> e : expected.entrySet()) {
         assertArrayEquals(e.getKey(), merged.key(i), "round " + round + ", merged key " + i);
-        assertEquals(e.getValue(), merged.version(i), "round " + round + ", merged version " + i);
+        PackedVersionsTest.assertSameVersion(e.getValue(), merged.version(i), "round " + round + ", merged version " + i);
         i++;
       }
       TreeSet<byte[]> shadowedKeys = new TreeSet<>(Bytes.KEY_ORDER);
@@ -262,7 +262,7 @@ class SortedRunTest {
     assertRunHolds(run, expected);
     assertEquals(hidden.size(), shadowed.size(), "one shadowed entry per flagged overwrite");
     for (SortedRun.Shadowed s : shadowed) {
-      assertSame(hidden.get(s.key()), s.older(), "what the overwrite hid");
+      PackedVersionsTest.assertSameVersion(hidden.get(s.key()), s.older(), "what the overwrite hid");
       assertSame(overwrites.get(s.key()), s.newer());
     }
 
@@ -288,7 +288,7 @@ class SortedRunTest {
     int i = 0;
     for (Map.Entry<byte[], Version> e : expected.entrySet()) {
       assertArrayEquals(e.getKey(), run.key(i));
-      assertSame(e.getValue(), run.version(i), "entry " + i);
+      PackedVersionsTest.assertSameVersion(e.getValue(), run.version(i), "entry " + i);
       i++;
     }
   }
