@@ -210,6 +210,29 @@ class PackedVersionsTest {
   }
 
   @Test
+  void aBaseVersionStillInMemoryIsPackedOnceTrimmingDropsItsHistory() {
+    KeyIndex index = new KeyIndex();
+    byte[] key = {7};
+    WalRecord first = WalRecord.encodeSingle(key, new byte[] {1});
+    first.seal(1);
+    index.apply(List.of(first));
+    KeyIndex.Registration snapshot = index.registerSnapshot();
+    WalRecord second = WalRecord.encodeSingle(key, new byte[] {2});
+    second.seal(2);
+    index.apply(List.of(second)); // keeps the first as history
+    index.merge();
+    Version inMemory = index.head(key);
+    assertTrue(inMemory.isInMemory());
+    assertSame(inMemory, index.head(key), "with history, the base keeps the object");
+
+    index.unregisterSnapshot(snapshot);
+    index.trimHistory();
+    Version head = index.head(key);
+    assertNotSame(head, index.head(key), "packed: a new version per read");
+    assertSameVersion(Version.inMemory(2, inMemory.value, inMemory.recordOffset, 1, null), head, "packed head");
+  }
+
+  @Test
   void readersNeverSeeHalfOfAMove() throws InterruptedException {
     // Entries move back and forth between two locations in different segments; every read must
     // return one of the two whole.
