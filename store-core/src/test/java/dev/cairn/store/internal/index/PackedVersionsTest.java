@@ -185,51 +185,53 @@ class PackedVersionsTest {
     assertTrue(packed(merged, 2));
   }
 
-  @Test
-  void aBaseVersionIsPackedOnceTrimmingDropsItsHistory() {
-    KeyIndex index = new KeyIndex();
-    byte[] key = {7};
+  /**
+   * Writes {@code key} at sequences 1 and 2 with a snapshot open between the two, so that the
+   * second keeps the first as history, and merges both into the base; returns the snapshot.
+   */
+  private static KeyIndex.Registration writeTwiceAcrossASnapshot(KeyIndex index, byte[] key) {
     WalRecord first = WalRecord.encodeSingle(key, new byte[] {1});
     first.seal(1);
     index.apply(List.of(first));
     KeyIndex.Registration snapshot = index.registerSnapshot();
     WalRecord second = WalRecord.encodeSingle(key, new byte[] {2});
     second.seal(2);
-    index.apply(List.of(second)); // keeps the first as history
+    index.apply(List.of(second));
     index.merge();
+    return snapshot;
+  }
+
+  @Test
+  void aBaseVersionIsPackedOnceTrimmingDropsItsHistory() {
+    KeyIndex index = new KeyIndex();
+    byte[] key = {7};
+    KeyIndex.Registration snapshot = writeTwiceAcrossASnapshot(index, key);
     Version inMemory = index.head(key);
     Version stored = Version.stored(2, this.first, 64, 3, 1, inMemory.prev);
     assertEquals(1, index.replaceHeads(List.of(new KeyIndex.Replacement(key, inMemory, stored))));
     assertSame(stored, index.head(key), "with history, the base keeps the object");
-
-    index.unregisterSnapshot(snapshot);
-    index.trimHistory();
-    Version head = index.head(key);
-    assertNotSame(head, index.head(key), "packed: a new version per read");
-    assertSameVersion(Version.stored(2, this.first, 64, 3, 1, null), head, "packed head");
+    assertPackedOnceTrimmed(index, key, snapshot, Version.stored(2, this.first, 64, 3, 1, null));
   }
 
   @Test
   void aBaseVersionStillInMemoryIsPackedOnceTrimmingDropsItsHistory() {
     KeyIndex index = new KeyIndex();
     byte[] key = {7};
-    WalRecord first = WalRecord.encodeSingle(key, new byte[] {1});
-    first.seal(1);
-    index.apply(List.of(first));
-    KeyIndex.Registration snapshot = index.registerSnapshot();
-    WalRecord second = WalRecord.encodeSingle(key, new byte[] {2});
-    second.seal(2);
-    index.apply(List.of(second)); // keeps the first as history
-    index.merge();
+    KeyIndex.Registration snapshot = writeTwiceAcrossASnapshot(index, key);
     Version inMemory = index.head(key);
     assertTrue(inMemory.isInMemory());
+    assertEquals(1, inMemory.prev.sequence, "the first write kept as history");
     assertSame(inMemory, index.head(key), "with history, the base keeps the object");
+    assertPackedOnceTrimmed(index, key, snapshot, Version.inMemory(2, inMemory.value, inMemory.recordOffset, 1, null));
+  }
 
+  /** Closes {@code snapshot}, trims history, and asserts that the base now packs {@code expected} for {@code key}. */
+  private static void assertPackedOnceTrimmed(KeyIndex index, byte[] key, KeyIndex.Registration snapshot, Version expected) {
     index.unregisterSnapshot(snapshot);
     index.trimHistory();
     Version head = index.head(key);
     assertNotSame(head, index.head(key), "packed: a new version per read");
-    assertSameVersion(Version.inMemory(2, inMemory.value, inMemory.recordOffset, 1, null), head, "packed head");
+    assertSameVersion(expected, head, "packed head");
   }
 
   @Test
