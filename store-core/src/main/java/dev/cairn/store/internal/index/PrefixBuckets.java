@@ -1,5 +1,7 @@
 package dev.cairn.store.internal.index;
 
+import dev.cairn.store.internal.util.Bytes;
+
 /**
  * A table from the leading bits of a key prefix to the entries of a {@link SortedRun} whose
  * prefixes have those bits: for a point read, one read of this table instead of a binary search
@@ -53,7 +55,7 @@ final class PrefixBuckets {
     int[] firsts = new int[(1 << bits) + 1];
     int b = 0;
     for (int i = 0; i < size; i++) {
-      int bucket = bucket(prefixes[i], shift, bits);
+      int bucket = Bytes.prefixBucket(prefixes[i], shift, bits);
       while (b <= bucket) {
         firsts[b++] = i;
       }
@@ -62,10 +64,6 @@ final class PrefixBuckets {
       firsts[b++] = size;
     }
     return new PrefixBuckets(min, max, shift, bits, firsts);
-  }
-
-  private static int bucket(long prefix, int shift, int bits) {
-    return (int) ((prefix << shift) >>> (64 - bits));
   }
 
   /**
@@ -82,7 +80,7 @@ final class PrefixBuckets {
       return size << 32 | size;
     }
     // Between min and max, the prefix shares their leading bits.
-    int b = bucket(prefix, shift, bits);
+    int b = Bytes.prefixBucket(prefix, shift, bits);
     return (long) firsts[b] << 32 | firsts[b + 1];
   }
 }

@@ -68,6 +68,15 @@ public final class Bytes {
   }
 
   /**
+   * The {@code bits} bits of {@code prefix} after its first {@code shift} ({@code 1 <= bits <= 64 -
+   * shift}): the bucket of a key prefix when every prefix being bucketed shares its first {@code
+   * shift} bits. Buckets order as their prefixes do.
+   */
+  public static int prefixBucket(long prefix, int shift, int bits) {
+    return (int) ((prefix << shift) >>> (64 - bits));
+  }
+
+  /**
    * Compares two keys given with their {@link #keyPrefix prefixes}: one unsigned {@code long}
    * comparison decides most pairs, and only equal prefixes need {@link #compareKeys}.
    */

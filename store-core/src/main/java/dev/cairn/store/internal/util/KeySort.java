@@ -49,7 +49,7 @@ public final class KeySort {
     // starts[b + 1] counts bucket b's keys, then becomes where bucket b + 1 starts.
     int[] starts = new int[(1 << bits) + 1];
     for (int i = 0; i < n; i++) {
-      starts[bucket(prefixes[i], shift, bits) + 1]++;
+      starts[Bytes.prefixBucket(prefixes[i], shift, bits) + 1]++;
     }
     for (int b = 1; b < starts.length; b++) {
       starts[b] += starts[b - 1];
@@ -58,7 +58,7 @@ public final class KeySort {
     byte[][] sortedK = new byte[n][];
     int[] next = Arrays.copyOf(starts, starts.length - 1);
     for (int i = 0; i < n; i++) {
-      int at = next[bucket(prefixes[i], shift, bits)]++;
+      int at = next[Bytes.prefixBucket(prefixes[i], shift, bits)]++;
       sortedP[at] = prefixes[i];
       sortedK[at] = keys[i];
     }
@@ -75,11 +75,6 @@ public final class KeySort {
       }
     }
     System.arraycopy(sortedK, 0, keys, 0, n);
-  }
-
-  /** The {@code bits} bits of {@code prefix} after its first {@code shift}, which every prefix sorted shares. */
-  private static int bucket(long prefix, int shift, int bits) {
-    return (int) ((prefix << shift) >>> (64 - bits));
   }
 
   /**
