@@ -9,8 +9,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -22,7 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link PreallocatedFile}, mapped and positional: appends land in order across windows, are
  * visible to another handle at once, and the file on disk carries a zero tail while open, which
  * truncate and close cut off; a sync is a full fsync only when the file's length changed, and a mapped
- * file's sync unmaps the windows that are full. (On Windows the store appends with plain writes.)
+ * file's sync unmaps the windows that are full. A mapped file preallocates its next window ahead,
+ * in the background, but never after a truncate or close. (On Windows the store appends with plain
+ * writes.)
  */
 @DisabledOnOs(OS.WINDOWS)
 class PreallocatedFileTest {
@@ -30,12 +35,23 @@ class PreallocatedFileTest {
 
   @TempDir Path tmp;
 
-  private static VfsFile create(Path path, boolean mapped) throws IOException {
-    return mapped ? new NioVfs().createMapped(path) : new NioVfs().createPreallocated(path);
+  /**
+   * Where the files most tests make prepare windows: nowhere, so that the file on disk shows the
+   * appends' own preallocation at every step.
+   */
+  private static final Executor NO_PREPARATION = task -> { };
+
+  private static PreallocatedFile create(Path path, boolean mapped) throws IOException {
+    return create(path, mapped, NO_PREPARATION);
+  }
+
+  private static PreallocatedFile create(Path path, boolean mapped, Executor background) throws IOException {
+    Files.createFile(path);
+    return new PreallocatedFile(path, mapped, background);
   }
 
   private static VfsFile open(Path path, boolean mapped) throws IOException {
-    return mapped ? new NioVfs().openMapped(path) : new NioVfs().openPreallocated(path);
+    return new PreallocatedFile(path, mapped, NO_PREPARATION);
   }
 
   @ParameterizedTest(name = "mapped: {0}")
@@ -127,7 +143,7 @@ class PreallocatedFileTest {
   void sync_isAFullFsyncOnlyWhenTheLengthChanged(boolean mapped) throws IOException {
     Path path = tmp.resolve("log");
     int min = PreallocatedFile.MIN_WINDOW_BYTES;
-    try (PreallocatedFile file = (PreallocatedFile) create(path, mapped)) {
+    try (PreallocatedFile file = create(path, mapped)) {
       file.append(new byte[100], 0, 100);
       file.sync();
       assertEquals(1, file.fullSyncs(), "the first window changed the length");
@@ -156,7 +172,7 @@ class PreallocatedFileTest {
     int min = PreallocatedFile.MIN_WINDOW_BYTES;
     byte[] expected = new byte[5 * min + 777];
     new Random(3).nextBytes(expected);
-    try (PreallocatedFile file = (PreallocatedFile) create(path, true)) {
+    try (PreallocatedFile file = create(path, true)) {
       int half = 3 * min + 100; // windows [0, 64K), [64K, 128K), [128K, 256K): two full, one taking appends
       file.append(expected, 0, half);
       assertEquals(3, file.mappedWindows());
@@ -177,6 +193,67 @@ class PreallocatedFileTest {
     byte[] onDisk = Files.readAllBytes(path);
     assertEquals(expected.length + 10, onDisk.length, "close cut the zero tail");
     assertArrayEquals(expected, Arrays.copyOf(onDisk, expected.length));
+  }
+
+  @Test
+  void aMappedFile_preallocatesItsNextWindowAhead_andTheAppendThatReachesItOnlyMapsIt() throws IOException {
+    Path path = tmp.resolve("log");
+    int min = PreallocatedFile.MIN_WINDOW_BYTES;
+    List<Runnable> preparations = new ArrayList<>();
+    byte[] expected = new byte[min + 300];
+    new Random(4).nextBytes(expected);
+    try (PreallocatedFile file = create(path, true, preparations::add)) {
+      file.append(expected, 0, 100);
+      assertEquals(min, Files.size(path), "the first window, written by the append");
+      assertEquals(1, preparations.size(), "mapping it asked for the next");
+      preparations.remove(0).run();
+      assertEquals(2L * min, Files.size(path), "the second window, as long as the file before it");
+      file.sync();
+      assertEquals(1, file.fullSyncs());
+
+      file.append(expected, 100, expected.length - 100); // into the second window
+      assertEquals(2L * min, Files.size(path), "no zeros written: the window was ready");
+      assertEquals(1, preparations.size(), "the third window is asked for");
+      byte[] back = new byte[expected.length];
+      file.read(0, back, 0, back.length);
+      assertArrayEquals(expected, back);
+      preparations.remove(0).run();
+      assertEquals(4L * min, Files.size(path));
+    }
+    assertArrayEquals(expected, Files.readAllBytes(path), "close cut the prepared tail");
+  }
+
+  @Test
+  void aPreparationThatRunsAfterTruncateOrClose_leavesTheFileAsTheyCutIt() throws IOException {
+    List<Runnable> preparations = new ArrayList<>();
+    Path truncated = tmp.resolve("truncated");
+    try (PreallocatedFile file = create(truncated, true, preparations::add)) {
+      file.append(new byte[100], 0, 100);
+      file.truncate(10); // as a WAL is sealed
+      preparations.remove(0).run();
+      assertEquals(10, Files.size(truncated), "a sealed WAL must end where its records do");
+    }
+    Path closed = tmp.resolve("closed");
+    PreallocatedFile file = create(closed, true, preparations::add);
+    file.append(new byte[100], 0, 100);
+    file.close();
+    preparations.remove(0).run();
+    assertEquals(100, Files.size(closed));
+  }
+
+  @Test
+  void aMappedFileOfTheVfs_preallocatesItsNextWindowOnTheBackgroundThread() throws Exception {
+    Path path = tmp.resolve("log");
+    int min = PreallocatedFile.MIN_WINDOW_BYTES;
+    try (VfsFile file = new NioVfs().createMapped(path)) {
+      file.append(new byte[100], 0, 100);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (Files.size(path) < 2L * min && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertEquals(2L * min, Files.size(path), "the second window, written without another append");
+    }
+    assertEquals(100, Files.size(path));
   }
 
   @Test
