@@ -160,12 +160,14 @@ final class CommitPipeline {
   private void leadLocked() {
     List<Commit> group = new ArrayList<>();
     long bytes = 0;
+    boolean anyAsync = false;
     for (Commit c : queue) {
       if (!group.isEmpty() && (c.isConditional() || c.isBarrier() || group.size() >= MAX_GROUP_COMMITS
           || bytes + c.record.bytes().length > MAX_GROUP_BYTES)) {
         break;
       }
       group.add(c);
+      anyAsync |= c.isAsync();
       if (c.isBarrier()) {
         break;
       }
@@ -184,6 +186,9 @@ final class CommitPipeline {
       leaderActive = false;
       groupsFinished++;
       wakeNext();
+    }
+    if (!anyAsync) {
+      return; // no future to complete outside the lock
     }
     lock.unlock();
     try {
