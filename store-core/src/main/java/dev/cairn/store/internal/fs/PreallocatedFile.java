@@ -359,9 +359,12 @@ final class PreallocatedFile implements VfsFile {
         } finally {
           try {
             dataSyncChannel.close();
-            zeroChannel.close();
           } finally {
-            file.close();
+            try {
+              zeroChannel.close();
+            } finally {
+              file.close();
+            }
           }
         }
       }
