@@ -50,8 +50,9 @@ class PreallocatedFileTest {
     return new PreallocatedFile(path, mapped, background);
   }
 
+  /** Through the {@link NioVfs}, as the store reopens its newest WAL. */
   private static VfsFile open(Path path, boolean mapped) throws IOException {
-    return new PreallocatedFile(path, mapped, NO_PREPARATION);
+    return mapped ? new NioVfs().openMapped(path) : new NioVfs().openPreallocated(path);
   }
 
   @ParameterizedTest(name = "mapped: {0}")
