@@ -185,7 +185,10 @@ public final class SqliteEngine implements KvEngine {
 
   @Override
   public void compact() {
-    try (Statement statement = session().connection.createStatement()) {
+    // On a connection of its own: VACUUM refuses to run while a statement of its connection is in
+    // progress, and the driver leaves a session's prepared put in progress after executeUpdate.
+    try (Connection connection = config.createConnection(url);
+        Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
       statement.execute("VACUUM");
       statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
