@@ -70,30 +70,32 @@ class FlushSchedulingTest {
 
   @Test
   void mergeThatFallsDueDuringAFlushRunsBeforeTheFlushEnds() throws Exception {
+    // The flush is held where it creates its segment, after it has looked up the values to write
+    // and before it writes them. Its appends (the segment's header, then the buffered blocks and
+    // the footer at the end) each come 500 ms late, so the flush ends at least that long after its
+    // last key: a merge made due while it is held must run between its keys, or wait for its end.
     FlushGateVfs vfs = new FlushGateVfs();
-    vfs.slowSegmentAppends(20);
-    vfs.open();
-    // 1 KiB blocks of 600-byte values: the flush of a 64 KiB WAL appends about a hundred blocks,
-    // each 20 ms late, so it lasts seconds.
-    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).blockBytes(1 << 10)
-        .backgroundCompaction(false).build();
+    vfs.slowSegmentAppends(500);
+    StoreOptions options = StoreOptions.builder().walRotateBytes(64 << 10).backgroundCompaction(false).build();
     try (Store store = StoreEngine.open(dir, options, vfs)) {
       StoreEngine engine = (StoreEngine) store;
       byte[] value = new byte[600];
       int i = 0;
-      while (vfs.segmentAppends() == 0) {
+      while (vfs.segmentsCreated() == 0) {
         store.put(key(i++), value);
         assertTrue(i < 10_000, "no flush started");
       }
-      assertEquals(0, store.stats().segments(), "the flush is still writing");
       // Small writes into the next WAL file until the index's active map is due for a merge.
       int small = 0;
       while (!engine.index().wantsMerge()) {
         store.put(("small-" + small++).getBytes(UTF_8), new byte[8]);
       }
+      assertEquals(0, store.stats().segments(), "the flush is held");
+      vfs.open();
       awaitTrue(() -> !engine.index().wantsMerge() || store.stats().segments() > 0, "merged or flushed");
       assertEquals(0, store.stats().segments(), "the merge waited for the flush to end");
       vfs.slowSegmentAppends(0);
+      awaitTrue(() -> store.stats().segments() == 1, "the flush done");
     }
   }
 
