@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cairn.benchmarks.engines.KvEngine.Durability;
 import dev.cairn.benchmarks.engines.KvEngine.Settings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -108,7 +110,7 @@ class EngineContractTest {
       between[15] = (byte) 0xFF; // after key 97, before key 98
       assertEquals(2, engine.scan(between, 1_000));
       byte[] past = new byte[16];
-      java.util.Arrays.fill(past, (byte) 0xFF);
+      Arrays.fill(past, (byte) 0xFF);
       assertEquals(0, engine.scan(past, 1_000));
     }
   }
@@ -116,7 +118,7 @@ class EngineContractTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("engines")
   void concurrentIncrements_areEachOneReadModifyWrite_noneLost(String id, @TempDir Path dir) throws Exception {
-    byte[] counter = "counter-00000001".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] counter = "counter-00000001".getBytes(StandardCharsets.US_ASCII);
     try (KvEngine engine = open(id, dir, PLAIN)) {
       assertEquals(1, engine.increment(counter));
       ExecutorService threads = Executors.newFixedThreadPool(4);
@@ -179,7 +181,7 @@ class EngineContractTest {
   @MethodSource("engines")
   void withBestCompression_valuesReadBackUnchanged(String id, @TempDir Path dir) {
     byte[] json = ("{\"customer\":\"c-1\",\"items\":[{\"sku\":\"a\",\"qty\":1},{\"sku\":\"a\",\"qty\":1}],\"note\":\""
-        + "x".repeat(200) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        + "x".repeat(200) + "\"}").getBytes(StandardCharsets.UTF_8);
     try (KvEngine engine = open(id, dir, BEST_COMPRESSION)) {
       for (int i = 0; i < 100; i++) {
         engine.put(key(i), json);
