@@ -8,7 +8,8 @@ package dev.cairn.store;
  * @param liveBytes sum of the key and value lengths of live entries (uncompressed)
  * @param fileBytes bytes of all store files on disk (WAL, segments, checkpoint)
  * @param walBytes bytes of WAL files on disk, including the zero-filled space an open WAL preallocates
- *     ahead of its appends (from 64 KiB up to 4 MiB; cut off when the WAL is sealed or closed)
+ *     ahead of its appends (from 64 KiB up to 4 MiB; cut off when the WAL is closed, or, for a WAL
+ *     sealed by a rotation, just before its last fsync)
  * @param segments number of segment files
  * @param segmentBytes bytes of segment files
  * @param garbageRatio fraction of segment record bytes that are overwritten or deleted, 0 to 1

@@ -196,7 +196,7 @@ public final class StoreEngine implements Store {
     for (Recovery.WalFile f : wals) {
       history.added(f.number(), FileNames.path(dir, FileNames.Kind.WAL, f.number()), f.startSequence());
       if (f.number() < wal.number()) {
-        history.sealed(f.number());
+        history.sealed(f.number(), f.length());
       }
       if (f.number() >= state.walStartNumber()) {
         walFrom = Math.min(walFrom, f.number());
@@ -335,7 +335,7 @@ public final class StoreEngine implements Store {
           sealedWals.add(old);
         } // else the store is closing: old stays the current WAL, which closeWals() closes
       }
-      history.sealed(old.number());
+      history.sealed(old.number(), old.size());
       maintenance.scheduleFlush(new Generation(walFrom, old.number(), lastSequence, keys));
       if (next != null) {
         walFrom = next.number();
@@ -358,8 +358,9 @@ public final class StoreEngine implements Store {
   }
 
   /**
-   * Makes every commit appended so far durable: fsyncs the sealed WALs, oldest first, appends a
-   * durability mark for each to the current WAL and closes them, then fsyncs the WAL that was
+   * Makes every commit appended so far durable: cuts the sealed WALs back to their records and
+   * fsyncs them, oldest first, appends a durability mark for each to the current WAL and closes
+   * them, then fsyncs the WAL that was
    * current when the call began. A WAL is thus never fsynced before an older one, and a mark is
    * only written for a WAL that is whole on disk.
    */
@@ -376,6 +377,9 @@ public final class StoreEngine implements Store {
       try {
         for (WalWriter w : sealed) {
           at = w;
+          doing = "cut of the preallocated tail of ";
+          w.cutTail(); // before the fsync, which would otherwise write the zeros out
+          doing = "fsync of ";
           w.sync();
         }
         if (sealed.length > 0) {

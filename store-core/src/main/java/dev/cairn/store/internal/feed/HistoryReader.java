@@ -59,7 +59,10 @@ final class HistoryReader implements AutoCloseable {
       boolean newest = file.number() == published.walNumber();
       long limit;
       try {
-        limit = newest ? published.endOffset() : handle.size();
+        // An older WAL was sealed before a commit went into a later one: its records end where the
+        // seal says, and the file may run on in preallocated zeros until it is closed.
+        long sealedEnd = newest ? -1 : history.sealedEnd(file.number());
+        limit = newest ? published.endOffset() : sealedEnd >= 0 ? sealedEnd : handle.size();
       } catch (IOException e) {
         throw new StoreIOException("cannot read " + file.path(), e);
       }

@@ -26,13 +26,16 @@ public final class WalHistory implements AutoCloseable {
   public record WalFile(long number, Path path, long startSequence) {}
 
   private final ConcurrentSkipListMap<Long, WalFile> files = new ConcurrentSkipListMap<>();
-  private final Map<Long, Long> sealedAtMillis = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Seal> seals = new java.util.concurrent.ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final ExecutorService notifier;
   private volatile Published published;
   private volatile boolean closed;
 
   private record Waiter(long afterSequence, CompletableFuture<Void> future) {}
+
+  /** When a WAL was sealed, and the file offset its records end at. */
+  private record Seal(long atMillis, long endOffset) {}
 
   public WalHistory(String name, Published initial) {
     this.published = initial;
@@ -51,17 +54,28 @@ public final class WalHistory implements AutoCloseable {
   /** Forgets a WAL file that retention deleted. */
   public void removed(long number) {
     files.remove(number);
-    sealedAtMillis.remove(number);
+    seals.remove(number);
   }
 
-  /** Records that WAL {@code number} will get no more commits, now. */
-  public void sealed(long number) {
-    sealedAtMillis.put(number, System.currentTimeMillis());
+  /**
+   * Records that WAL {@code number} will get no more commits, now, and that its records end at
+   * {@code endOffset}. The file may run on past them: a rotation leaves the zeros preallocated
+   * beyond the last record to be cut off when the WAL is closed, off the writer's path.
+   */
+  public void sealed(long number, long endOffset) {
+    seals.put(number, new Seal(System.currentTimeMillis(), endOffset));
   }
 
   /** When WAL {@code number} was sealed, or null if it was not. */
   public Long sealedAtMillis(long number) {
-    return sealedAtMillis.get(number);
+    Seal seal = seals.get(number);
+    return seal == null ? null : seal.atMillis();
+  }
+
+  /** The file offset the records of sealed WAL {@code number} end at, or -1 if it was not sealed. */
+  public long sealedEnd(long number) {
+    Seal seal = seals.get(number);
+    return seal == null ? -1 : seal.endOffset();
   }
 
   public Published published() {

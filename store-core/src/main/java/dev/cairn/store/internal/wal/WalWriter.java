@@ -137,12 +137,24 @@ public final class WalWriter implements AutoCloseable {
   }
 
   /**
-   * Ends appends to this WAL: the file's preallocated tail is cut off, so that the file ends where
-   * its records do before the next WAL takes a commit (change cursors then read this one to its
-   * end on disk). Every later append fails.
+   * Ends appends to this WAL: every later append fails, and {@link #size()} is final. The file's
+   * preallocated tail stays until {@link #cutTail()}: cutting it here, on the rotating writer,
+   * waited for whatever fsync of the file was running. Until then readers take the end from the
+   * size (recovery from the zeros).
    */
-  public synchronized void seal() throws IOException {
+  public synchronized void seal() {
     sealed = true;
+  }
+
+  /**
+   * Cuts a sealed WAL's file back to its records. Call it before the WAL's last {@link #sync()}:
+   * that fsync then writes no zeros, and the file system never allocates blocks for them (freeing
+   * written blocks costs a later journal commit, and a discard on a file system mounted with one).
+   */
+  public synchronized void cutTail() throws IOException {
+    if (!sealed) {
+      throw new IllegalStateException("WAL " + path + " is not sealed");
+    }
     file.truncate(size);
   }
 

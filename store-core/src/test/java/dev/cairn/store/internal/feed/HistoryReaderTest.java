@@ -37,12 +37,36 @@ class HistoryReaderTest {
     }
     WalHistory history = new WalHistory("test", new WalHistory.Published(1, header.length + one.length, 1));
     history.added(1, OLD, 1);
-    history.sealed(1);
+    history.sealed(1, header.length + one.length);
     history.added(2, NEW, 2);
     try (HistoryReader reader = new HistoryReader(vfs, history, 1)) { // a cursor after commit 1 starts in WAL 2
       assertNull(reader.next(), "commit 2 is written but not published");
       history.publish(2, header.length + commit(2).length, 2);
       assertEquals(2, reader.next().sequence());
+      assertNull(reader.next());
+    } finally {
+      history.close();
+    }
+  }
+
+  @Test
+  void aCursorReadsASealedWalUpToItsSealedEndThoughItsPreallocatedZerosStillFollow() throws IOException {
+    byte[] header = WalFormat.header();
+    byte[] one = commit(1);
+    byte[] two = commit(2);
+    // WAL 1 was sealed by a rotation but not yet closed: its records are followed by zeros.
+    MemoryVfs vfs = MemoryVfs.of(OLD, concat(concat(header, one), new byte[4096]));
+    try (VfsFile next = vfs.create(NEW)) {
+      next.append(header, 0, header.length);
+      next.append(two, 0, two.length);
+    }
+    WalHistory history = new WalHistory("test", new WalHistory.Published(2, header.length + two.length, 2));
+    history.added(1, OLD, 1);
+    history.sealed(1, header.length + one.length);
+    history.added(2, NEW, 2);
+    try (HistoryReader reader = new HistoryReader(vfs, history, 0)) {
+      assertEquals(1, reader.next().sequence());
+      assertEquals(2, reader.next().sequence(), "the zeros after commit 1 are not read as a record");
       assertNull(reader.next());
     } finally {
       history.close();
