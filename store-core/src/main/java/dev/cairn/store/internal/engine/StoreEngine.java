@@ -360,9 +360,8 @@ public final class StoreEngine implements Store {
   /**
    * Makes every commit appended so far durable: cuts the sealed WALs back to their records and
    * fsyncs them, oldest first, appends a durability mark for each to the current WAL and closes
-   * them, then fsyncs the WAL that was
-   * current when the call began. A WAL is thus never fsynced before an older one, and a mark is
-   * only written for a WAL that is whole on disk.
+   * them, then fsyncs the WAL that was current when the call began. A WAL is thus never fsynced
+   * before an older one, and a mark is only written for a WAL that is whole on disk.
    */
   void syncWal() {
     synchronized (syncLock) {

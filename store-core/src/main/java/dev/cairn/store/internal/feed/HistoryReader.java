@@ -60,7 +60,7 @@ final class HistoryReader implements AutoCloseable {
       long limit;
       try {
         // An older WAL was sealed before a commit went into a later one: its records end where the
-        // seal says, and the file may run on in preallocated zeros until it is closed.
+        // seal says, and the file may run on in preallocated zeros until the next sync cuts them.
         long sealedEnd = newest ? -1 : history.sealedEnd(file.number());
         limit = newest ? published.endOffset() : sealedEnd >= 0 ? sealedEnd : handle.size();
       } catch (IOException e) {

@@ -60,7 +60,7 @@ public final class WalHistory implements AutoCloseable {
   /**
    * Records that WAL {@code number} will get no more commits, now, and that its records end at
    * {@code endOffset}. The file may run on past them: a rotation leaves the zeros preallocated
-   * beyond the last record to be cut off when the WAL is closed, off the writer's path.
+   * beyond the last record for the next sync to cut off, off the writer's path.
    */
   public void sealed(long number, long endOffset) {
     seals.put(number, new Seal(System.currentTimeMillis(), endOffset));
