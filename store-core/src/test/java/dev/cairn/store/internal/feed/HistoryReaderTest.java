@@ -54,7 +54,7 @@ class HistoryReaderTest {
     byte[] header = WalFormat.header();
     byte[] one = commit(1);
     byte[] two = commit(2);
-    // WAL 1 was sealed by a rotation but not yet closed: its records are followed by zeros.
+    // WAL 1 was sealed by a rotation and not yet cut by a sync: its records are followed by zeros.
     MemoryVfs vfs = MemoryVfs.of(OLD, concat(concat(header, one), new byte[4096]));
     try (VfsFile next = vfs.create(NEW)) {
       next.append(header, 0, header.length);
