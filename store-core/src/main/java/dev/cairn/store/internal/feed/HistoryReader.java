@@ -57,15 +57,7 @@ final class HistoryReader implements AutoCloseable {
         return null;
       }
       boolean newest = file.number() == published.walNumber();
-      long limit;
-      try {
-        // An older WAL was sealed before a commit went into a later one: its records end where the
-        // seal says, and the file may run on in preallocated zeros until the next sync cuts them.
-        long sealedEnd = newest ? -1 : history.sealedEnd(file.number());
-        limit = newest ? published.endOffset() : sealedEnd >= 0 ? sealedEnd : handle.size();
-      } catch (IOException e) {
-        throw new StoreIOException("cannot read " + file.path(), e);
-      }
+      long limit = newest ? published.endOffset() : olderWalEnd();
       if (offset < limit) {
         WalRecord record = readAt(limit);
         if (record == null || record.sequence() <= lastSequence) {
@@ -96,6 +88,24 @@ final class HistoryReader implements AutoCloseable {
       }
       closeHandle();
       open(following);
+    }
+  }
+
+  /**
+   * Where the records of the open file, older than the newest WAL, end. It was sealed before a
+   * commit went into a later WAL, and its records end where the seal says: the file may run on in
+   * preallocated zeros until the next sync cuts them. Once retention has dropped it from the
+   * history (the cursor still holds it open), it was cut before: its size is its end.
+   */
+  private long olderWalEnd() {
+    long sealedEnd = history.sealedEnd(file.number());
+    if (sealedEnd >= 0) {
+      return sealedEnd;
+    }
+    try {
+      return handle.size();
+    } catch (IOException e) {
+      throw new StoreIOException("cannot read " + file.path(), e);
     }
   }
 
