@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Runs workloads 1 to 7 of issue 6 on each engine, every engine in JVMs of its own ({@link
- * EngineRun}: one for workloads 1 to 6, a fresh one for open time and heap), then writes {@code
+ * EngineRun}: one for workloads 1, 3 to 6, a fresh one for open time and heap), then the
+ * fsync-per-commit workloads in rounds over all the engines ({@link FsyncRounds}), and writes {@code
  * BENCHMARKS.md} ({@link Report}).
  *
  * <p>Run it from the repository root:
@@ -39,6 +40,12 @@ import picocli.CommandLine.Option;
     description = "Benchmarks Cairn side by side with its peers and writes BENCHMARKS.md.")
 public final class Compare implements Callable<Integer> {
   private static final long ENGINE_TIMEOUT_MINUTES = 60;
+  /**
+   * The fixed heap of the fsync phase's JVMs, whatever {@code --heap} says: their stores hold a few
+   * thousand keys, and touching 2 GiB at start-up took 4.5 s a JVM against 1.3 s for 512 MiB, paid
+   * {@link FsyncRounds#ROUNDS} times per engine.
+   */
+  static final String FSYNC_HEAP = "512m";
 
   @Option(names = "--profile", paramLabel = "quick|full|smoke", description = "sizes and time boxes (default: quick)")
   private String profileName = "quick";
@@ -94,6 +101,29 @@ public final class Compare implements Callable<Integer> {
       System.err.printf(Locale.ROOT, "=== %s done in %.0f s (total %.0f s)%n", engine,
           (System.nanoTime() - engineStart) / 1e9, (System.nanoTime() - start) / 1e9);
     }
+    Map<String, List<Results>> fsyncRounds = new LinkedHashMap<>();
+    for (int round = 0; round < FsyncRounds.ROUNDS; round++) {
+      for (String engine : FsyncRounds.order(engines, round)) {
+        if (failures.containsKey(engine) || !Engines.create(engine).supportsFsync()) {
+          continue;
+        }
+        long phaseStart = System.nanoTime();
+        Path resultFile = work.resolve(engine + "-fsync-" + (round + 1) + ".properties");
+        int exit = fork(engine, "fsync", profile, FSYNC_HEAP, work.resolve(engine), resultFile);
+        fsyncRounds.computeIfAbsent(engine, e -> new ArrayList<>()).add(Results.read(resultFile));
+        if (exit != 0) {
+          failures.put(engine, "the fsync JVM of round " + (round + 1) + " exited with " + exit
+              + " (its output is in the console log)");
+        }
+        Directories.deleteTree(work.resolve(engine));
+        double seconds = (System.nanoTime() - phaseStart) / 1e9;
+        Results results = all.get(engine);
+        results.put("engineSeconds", results.value("engineSeconds") + seconds, "");
+        System.err.printf(Locale.ROOT, "=== %s fsync round %d done in %.0f s (total %.0f s)%n", engine,
+            round + 1, seconds, (System.nanoTime() - start) / 1e9);
+      }
+    }
+    fsyncRounds.forEach((engine, rounds) -> FsyncRounds.merge(all.get(engine), rounds));
     double totalSeconds = (System.nanoTime() - start) / 1e9;
     String report = new Report(profile, heap, command, all, failures, totalSeconds, work).render();
     Files.writeString(out, report);

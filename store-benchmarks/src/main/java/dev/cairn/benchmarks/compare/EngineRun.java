@@ -21,16 +21,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs the workloads of one engine in this JVM, which {@link Compare} forked for that engine alone
- * (its JVM flags, a fixed heap). Two phases, each its own JVM:
+ * (its JVM flags, a fixed heap). Three phases, each its own JVM:
  *
  * <ul>
- *   <li>{@code main}: workloads 1 to 6 in the order that keeps each figure clean;
+ *   <li>{@code main}: workloads 1, 3, 4, 5 (no fsync) and 6, in the order that keeps each figure
+ *       clean;
  *   <li>{@code open}: workload 7 on the store {@code main} left closed, in a fresh JVM so heap and
- *       open time are not skewed by what ran before.
+ *       open time are not skewed by what ran before;
+ *   <li>{@code fsync}: workload 2 and the fsync row of 5 on a fresh store, once per round of {@link
+ *       FsyncRounds}.
  * </ul>
  *
- * <p>Usage: {@code EngineRun --engine ID --phase main|open --profile quick|full|smoke --dir DIR --out
- * FILE}. Results go to FILE after every workload ({@link Results}), so a failure keeps the figures
+ * <p>Usage: {@code EngineRun --engine ID --phase main|open|fsync --profile quick|full|smoke --dir DIR
+ * --out FILE}. Results go to FILE after every workload ({@link Results}), so a failure keeps the figures
  * measured before it.
  */
 public final class EngineRun {
@@ -79,19 +82,20 @@ public final class EngineRun {
     }
     if (engineId == null || phase == null || dir == null || out == null || args.length % 2 != 0) {
       throw new IllegalArgumentException(
-          "usage: EngineRun --engine ID --phase main|open --profile quick|full|smoke --dir DIR --out FILE");
+          "usage: EngineRun --engine ID --phase main|open|fsync --profile quick|full|smoke --dir DIR --out FILE");
     }
     EngineRun run = new EngineRun(Engines.create(engineId), Profile.named(profileName), dir, out);
     switch (phase) {
       case "main" -> run.runMain();
       case "open" -> run.runOpen();
+      case "fsync" -> run.runFsync();
       default -> throw new IllegalArgumentException("unknown phase " + phase);
     }
     // Some engines leave non-daemon threads behind after close.
     System.exit(0);
   }
 
-  // ---- phase main: workloads 1 to 6 -----------------------------------------------------------
+  // ---- phase main: workloads 1, 3 to 6 --------------------------------------------------------
 
   private void runMain() throws InterruptedException, IOException {
     Files.createDirectories(dir);
@@ -122,11 +126,8 @@ public final class EngineRun {
 
     largeFill();
     collectClosedStore();
-    if (engine.supportsFsync()) {
-      fsyncWorkloads();
-    }
     footprint();
-    progress("workloads 1 to 6 done");
+    progress("workloads 1, 3 to 6 done");
   }
 
   /**
@@ -337,8 +338,17 @@ public final class EngineRun {
     Directories.deleteTree(store);
   }
 
-  /** Workload 2: fsync per commit, 1 writer then 8 writers, then counter increments with fsync. */
-  private void fsyncWorkloads() throws InterruptedException {
+  // ---- phase fsync: workload 2 and the fsync row of 5 -----------------------------------------
+
+  /**
+   * Workload 2: fsync per commit, 1 writer then 8 writers, then counter increments with fsync, on a
+   * fresh store. An engine without fsync measures nothing.
+   */
+  private void runFsync() throws InterruptedException, IOException {
+    if (!engine.supportsFsync()) {
+      return;
+    }
+    Files.createDirectories(dir);
     Path store = dir.resolve("store-fsync");
     engine.open(store, new Settings(Durability.FSYNC_PER_COMMIT, false, 2_000_000, VALUE_BYTES));
     for (int writers : new int[] {1, FSYNC_WRITERS}) {

@@ -11,6 +11,7 @@ package dev.cairn.benchmarks.compare;
  * @param fillSeconds time box of the measured 100-byte fill; the rest is loaded in batches
  * @param largeFillSeconds time box of the 1 KiB fill
  * @param fsyncSeconds time box of each fsync-per-commit measurement (1 writer, 8 writers, counter)
+ *     in each of the {@link FsyncRounds#ROUNDS} rounds
  * @param readSeconds time box of the warm-up and of the measured pass of point reads, and of the
  *     measured pass of the mix; the point reads' warm-up is the first thing after the fill, and also
  *     gives the engines' background work after it (flushes, compactions) time to run
@@ -45,14 +46,16 @@ public record Profile(
    * and MVStore's overwrite passes, which neither finished. With boxes of 10 s for the fill, 20 s for
    * the overwrites, 5 s for the counter and 2 s for every warm-up, and 4 GiB heaps, a run took 687 s
    * on a machine where touching a 4 GiB heap took 8 to 15 s per JVM, and loading the rest of the 1M
-   * keys took MapDB 64 s. With the boxes and heaps below, a run on the same machine took 491 s.
+   * keys took MapDB 64 s. With the boxes and heaps below, a run on the same machine took 491 s,
+   * when the fsync workloads still ran once, for 2 s each, in each engine's main JVM; they now run
+   * for 1 s in each of two rounds, in JVMs of their own.
    */
   public static final Profile QUICK =
-      new Profile("quick", 1_000_000, 100_000, 150_000, 100_000, 5, 3, 2, 2, 1, 2, 3, 10, "2g");
+      new Profile("quick", 1_000_000, 100_000, 150_000, 100_000, 5, 3, 1, 2, 1, 2, 3, 10, "2g");
 
   /** Larger sizes and longer boxes: 1M JSON documents as in the issue, 5M keys. */
   public static final Profile FULL =
-      new Profile("full", 5_000_000, 1_000_000, 1_000_000, 100_000, 120, 60, 10, 15, 10, 10, 60, 3600, "4g");
+      new Profile("full", 5_000_000, 1_000_000, 1_000_000, 100_000, 120, 60, 5, 15, 10, 10, 60, 3600, "4g");
 
   /** A check that every adapter runs every workload, in about a minute; its figures mean little. */
   public static final Profile SMOKE =

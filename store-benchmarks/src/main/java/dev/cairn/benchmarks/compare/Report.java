@@ -65,9 +65,10 @@ final class Report {
         + " (" + fmt(totalSeconds) + " s for " + results.size() + " engines, profile `" + profile.name() + "`).");
     line("Rerun it from the repository root with exactly that command; `--profile full` runs the larger sizes.");
     line("Each engine ran in JVMs of its own (`-Xms" + heap + " -Xmx" + heap + " -XX:+UseG1GC -XX:+AlwaysPreTouch` plus the engine's");
-    line("flags): one for workloads 1 to 6, a fresh one for workload 7. The heap is touched at start-up so that no");
-    line("workload pays the page faults of a heap touched for the first time. Figures are single runs: compare them within this");
-    line("file only, and treat differences under about 20% as noise unless a rerun repeats them.");
+    line("flags): one for workloads 1, 3 to 6, a fresh one for workload 7, and one per round of the fsync workloads");
+    line("(2 and the fsync row of 5, heap `" + Compare.FSYNC_HEAP + "`). The heap is touched at start-up so that no");
+    line("workload pays the page faults of a heap touched for the first time. Figures come from this one run: compare them");
+    line("within this file only, and treat differences under about 20% as noise unless a rerun repeats them.");
     line("");
     machine();
     profileSection();
@@ -108,12 +109,12 @@ final class Report {
     line("");
     line(String.format(Locale.ROOT, "- **1.** %,d puts of 100 B random values, one put per commit, time box %s s; the keys the box did not reach are then loaded in batches of 10,000 (not measured), so every engine holds all %,d keys for 3, 4, 5 and 7. Then a fresh store: %,d puts of 1 KiB values, time box %s s.",
         profile.keyCount(), fmt(profile.fillSeconds()), profile.keyCount(), profile.largeValueKeyCount(), fmt(profile.largeFillSeconds())));
-    line(String.format(Locale.ROOT, "- **2.** a fresh store in the fsync-per-commit mode: 1 writer for %s s, then 8 concurrent writers for %s s, one put of a new random key (100 B value) per commit.",
-        fmt(profile.fsyncSeconds()), fmt(profile.fsyncSeconds())));
+    line(String.format(Locale.ROOT, "- **2.** a fresh store in the fsync-per-commit mode: 1 writer for %s s, then 8 concurrent writers for %s s, one put of a new random key (100 B value) per commit. Run in %d rounds after every engine's other workloads, each round a fresh JVM and store per engine, the engines in the table's order in odd rounds and in reverse order in even ones; the figure is the mean of the rounds. The disk's sync rate drifts by more than the engines differ (a loop of 150 B writes and fdatasyncs ran at 5,556/s, and at 2,972/s when repeated 8 s later), and alternating the order gives every engine early and late turns alike.",
+        fmt(profile.fsyncSeconds()), fmt(profile.fsyncSeconds()), FsyncRounds.ROUNDS));
     line(String.format(Locale.ROOT, "- **3.** on the %,d-key store: a warm-up pass of random gets (%s s), then random gets for %s s, 1 thread; then 2 threads, each 90%% gets and 10%% puts of existing keys (no fsync per write), %s s unmeasured, then %s s measured.",
         profile.keyCount(), fmt(profile.readSeconds()), fmt(profile.readSeconds()), fmt(profile.warmUpSeconds()), fmt(profile.readSeconds())));
     line(String.format(Locale.ROOT, "- **4.** scans of 1,000 consecutive entries from random start keys (each checked to return 1,000 entries), %s s unmeasured, then %s s measured.", fmt(profile.warmUpSeconds()), fmt(profile.scanSeconds())));
-    line(String.format(Locale.ROOT, "- **5.** increments of one 8-byte counter, each a read-modify-write transaction as the engine naturally does it, no fsync per commit (the final value is checked): after %s s of unmeasured increments, up to %d passes of %,d within a time box of %s s; the figure is the median pass rate. Then the same with fsync per commit for %s s, one pass, unwarmed (fsync-bound).",
+    line(String.format(Locale.ROOT, "- **5.** increments of one 8-byte counter, each a read-modify-write transaction as the engine naturally does it, no fsync per commit (the final value is checked): after %s s of unmeasured increments, up to %d passes of %,d within a time box of %s s; the figure is the median pass rate. Then, in the rounds of workload 2, the same with fsync per commit for %s s, one pass, unwarmed (fsync-bound).",
         fmt(profile.counterWarmUpSeconds()), EngineRun.COUNTER_PASSES, profile.counterIncrements(), fmt(profile.counterSeconds()), fmt(profile.fsyncSeconds())));
     line(String.format(Locale.ROOT, "- **6.** %,d JSON documents (`JsonDocuments`: orders with repeated field names and varied values, deterministic) put in batches of 1,000 with the engine's best compression; bytes on disk after close (blocks allocated, `du -B1`); then every key overwritten 3 times (time box %s s for the 3 passes), the engine's compaction, close, bytes on disk again.",
         profile.jsonDocumentCount(), fmt(profile.overwriteSeconds())));
@@ -226,7 +227,8 @@ final class Report {
   private void limits() {
     line("## What these figures do not say");
     line("");
-    line("- Every figure comes from one run (workload 5 without fsync: the median of its passes in that run). Workloads");
+    line("- Every figure comes from one run (workload 5 without fsync: the median of its passes in that run; workload 2 and");
+    line("  the fsync row of 5: the mean of " + FsyncRounds.ROUNDS + " rounds in that run). Workloads");
     line("  3, 4 and 5 (no fsync) are measured after an unmeasured run of the same;");
     line("  the boxes of 1 and 2 are short in the quick profile, so JIT warm-up is part of those rows for every engine alike;");
     line("  `--profile full` runs longer boxes.");
