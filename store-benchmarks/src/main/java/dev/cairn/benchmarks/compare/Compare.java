@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  * store-benchmarks/compare --profile quick --engines cairn,lmdb # a subset
  * </pre>
  *
- * <p>Options: {@code --heap 4g} (each forked JVM's fixed heap; the profile's by default, see {@link
- * Profile#heap()}), {@code --out FILE} (default {@code
+ * <p>Options: {@code --heap 4g} (each forked JVM's fixed heap but the fsync rounds' ({@link
+ * #FSYNC_HEAP}); the profile's by default, see {@link Profile#heap()}), {@code --out FILE} (default {@code
  * ../BENCHMARKS.md} from {@code store-benchmarks/}, i.e. the repository root). Stores live under
  * {@code store-benchmarks/target/compare/} and are deleted as each workload ends; each JVM's output
  * goes to the console.
@@ -54,7 +54,7 @@ public final class Compare implements Callable<Integer> {
       description = "engines to run, comma-separated (default: all of cairn, rocksdb, lmdb, mapdb, mvstore, xodus, chronicle, sqlite)")
   private List<String> engines = Engines.IDS;
 
-  @Option(names = "--heap", description = "fixed heap of each forked engine JVM (default: the profile's, 2g for quick)")
+  @Option(names = "--heap", description = "fixed heap of each forked engine JVM but the fsync rounds' (default: the profile's, 2g for quick)")
   private String heap;
 
   @Option(names = "--out", description = "the report (default: ../BENCHMARKS.md, the repository root)")

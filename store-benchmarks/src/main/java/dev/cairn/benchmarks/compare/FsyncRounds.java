@@ -8,17 +8,16 @@ import java.util.Locale;
 /**
  * How the fsync-per-commit figures (workload 2 and the fsync row of 5) are measured: in {@link
  * #ROUNDS} rounds after every engine's other workloads, each round a fresh JVM and a fresh store
- * per engine, the engines in the order given in even rounds and in reverse order in odd ones. An
- * engine's figure is the mean of its rounds.
+ * per engine, the engines in the order given in even rounds (counting from 0) and in reverse order
+ * in odd ones. An engine's figure is the mean of its rounds.
  *
  * <p>These rows are bound by the disk's sync rate, and on the machines these figures come from that
  * rate drifts by more than the engines differ: a loop of 150-byte writes and fdatasyncs into a
  * preallocated file ran at 5,556 a second, and at 2,972 when repeated 8 s later. With each engine
  * measured once in a run of about eight minutes, whichever engine met a slow stretch lost: one run
  * had Cairn at 2,982 commits/s with 1 writer and SQLite at 4,959, a later run of the two 6,235 and
- * 4,275.
- * Rounds in alternating order put every engine early and late alike, so a steady drift weighs on all
- * of them the same.
+ * 4,275. Rounds in alternating order put every engine early and late alike, so a steady drift
+ * weighs on all of them the same.
  */
 final class FsyncRounds {
   static final int ROUNDS = 2;
