@@ -139,8 +139,9 @@ public final class WalWriter implements AutoCloseable {
   /**
    * Ends appends to this WAL: every later append fails, and {@link #size()} is final. The file's
    * preallocated tail stays until {@link #cutTail()}: cutting it here, on the rotating writer,
-   * waited for whatever fsync of the file was running. Until then readers take the end from the
-   * size (recovery from the zeros).
+   * waited for whatever fsync of the file was running. Until then change cursors take the records'
+   * end from the seal the engine records with {@link #size()} ({@code WalHistory.sealed}), and
+   * recovery from the run of zeros.
    */
   public synchronized void seal() {
     sealed = true;
